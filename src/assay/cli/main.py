@@ -1,0 +1,205 @@
+"""`assay` command line: scan, unpack and doctor."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from assay import __version__
+from assay.cli.doctor import doctor_rows
+from assay.cli.errors import (
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    readable_input,
+    writable_dir,
+)
+from assay.cli.progress import RichProgress
+from assay.cli.summary import print_summary
+from assay.extract.limits import Limits
+from assay.model.evaluation import Evaluation
+from assay.pipeline.evaluator import Evaluator, ScanOptions
+from assay.report.json_report import evaluation_json, write_evaluation
+
+app = typer.Typer(
+    name="assay",
+    help="Independent security evaluation of vendor software releases.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err_console = Console(stderr=True)
+out_console = Console()
+
+SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+MaxBytes = Annotated[
+    str, typer.Option("--max-bytes", help="Total bytes unpacked, e.g. 500M, 32G.")
+]
+MaxFiles = Annotated[int, typer.Option("--max-files", help="Total files unpacked.")]
+MaxDepth = Annotated[int, typer.Option("--max-depth", help="Container nesting depth.")]
+MaxRatio = Annotated[
+    float, typer.Option("--max-ratio", help="Expansion ratio of one container (output:input).")
+]
+Timeout = Annotated[
+    float, typer.Option("--timeout", help="Seconds one extractor may run on one container.")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON on stdout.")]
+InputPath = Annotated[
+    Path, typer.Argument(help="Firmware image, archive, OCI image, package or directory.")
+]
+
+DEFAULTS = Limits()
+
+
+def parse_size(text: str) -> int:
+    """Parse `500M`, `32G`, `1024` into bytes."""
+    cleaned = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = cleaned[-1:] if cleaned[-1:] in SIZE_UNITS and cleaned[-1:] else ""
+    number = cleaned[: -len(unit)] if unit else cleaned
+    try:
+        value = float(number) * SIZE_UNITS[unit]
+    except ValueError as err:
+        raise UsageError(f"not a size: {text!r} (use e.g. 500M or 32G)") from err
+    if value <= 0:
+        raise UsageError(f"size must be positive: {text!r}")
+    return int(value)
+
+
+def make_limits(max_bytes: str, max_files: int, max_depth: int, ratio: float, timeout: float) -> Limits:
+    """Limits from the command-line options, validated."""
+    if max_files <= 0 or max_depth <= 0 or ratio <= 0 or timeout <= 0:
+        raise UsageError("limits must be positive numbers")
+    return Limits(
+        max_total_bytes=parse_size(max_bytes),
+        max_files=max_files,
+        max_depth=max_depth,
+        max_ratio=ratio,
+        extractor_seconds=timeout,
+    )
+
+
+def _evaluate(source: Path, options: ScanOptions) -> Evaluation:
+    with RichProgress(err_console) as progress:
+        return Evaluator(options, progress).evaluate(source)
+
+
+def _finish(evaluation: Evaluation, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(evaluation_json(evaluation), indent=2, ensure_ascii=False))
+        sys.stdout.write("\n")
+    else:
+        print_summary(out_console, evaluation)
+    raise typer.Exit(EXIT_OK if evaluation.complete else EXIT_INCOMPLETE)
+
+
+@app.command()
+def scan(
+    path: InputPath,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for evaluation.json.")
+    ] = Path("assay-out"),
+    as_json: JsonFlag = False,
+    keep_unpacked: Annotated[
+        bool, typer.Option("--keep-unpacked", help="Keep the unpacked tree in OUTPUT/unpacked.")
+    ] = False,
+    max_bytes: MaxBytes = "32G",
+    max_files: MaxFiles = DEFAULTS.max_files,
+    max_depth: MaxDepth = DEFAULTS.max_depth,
+    max_ratio: MaxRatio = DEFAULTS.max_ratio,
+    timeout: Timeout = DEFAULTS.extractor_seconds,
+) -> None:
+    """Unpack a release recursively, inventory every file and write OUTPUT/evaluation.json.
+
+    Exit codes: 0 complete, 2 usage error, 3 evaluation incomplete (a part could not be
+    unpacked: see the problems)."""
+    source = readable_input(path)
+    out_dir = writable_dir(output)
+    workspace = None
+    if keep_unpacked:
+        workspace = writable_dir(out_dir / "unpacked", must_be_empty=True)
+    limits = make_limits(max_bytes, max_files, max_depth, max_ratio, timeout)
+    evaluation = _evaluate(source, ScanOptions(limits=limits, workspace=workspace))
+    with open(out_dir / "evaluation.json", "wb") as handle:
+        write_evaluation(evaluation, handle)
+    if not as_json:
+        err_console.print(f"wrote {out_dir / 'evaluation.json'}")
+    _finish(evaluation, as_json)
+
+
+@app.command()
+def unpack(
+    path: InputPath,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Empty folder to unpack into.")
+    ],
+    as_json: JsonFlag = False,
+    max_bytes: MaxBytes = "32G",
+    max_files: MaxFiles = DEFAULTS.max_files,
+    max_depth: MaxDepth = DEFAULTS.max_depth,
+    max_ratio: MaxRatio = DEFAULTS.max_ratio,
+    timeout: Timeout = DEFAULTS.extractor_seconds,
+) -> None:
+    """Unpack a release recursively into OUTPUT for a person to inspect.
+
+    Each container's content goes into a folder beside it named `<name>.extracted`; blobs carved
+    from a raw image are named `0x<offset>.<format>`."""
+    source = readable_input(path)
+    workspace = writable_dir(output, must_be_empty=True)
+    limits = make_limits(max_bytes, max_files, max_depth, max_ratio, timeout)
+    evaluation = _evaluate(source, ScanOptions(limits=limits, workspace=workspace))
+    if not as_json:
+        err_console.print(f"unpacked into {workspace}")
+    _finish(evaluation, as_json)
+
+
+@app.command()
+def doctor(as_json: JsonFlag = False) -> None:
+    """List the external tools and libraries each format needs and whether each is present."""
+    rows = doctor_rows()
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title="assay doctor: what each format needs")
+    for column in ("format", "needs", "present", "description"):
+        table.add_column(column)
+    for row in rows:
+        present = "[green]yes[/]" if row["ok"] else "[red]MISSING[/] " + ", ".join(row["missing"])
+        table.add_row(row["format"], ", ".join(row["needs"]) or "—", present, row["description"])
+    out_console.print(table)
+    missing = [row["format"] for row in rows if not row["ok"]]
+    if missing:
+        out_console.print(f"[red]{len(missing)} format(s) cannot be unpacked here:[/] "
+                          + ", ".join(missing))
+
+
+def version_callback(value: bool) -> None:
+    """Print the version and exit."""
+    if value:
+        out_console.print(f"assay {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """assay: unpack a vendor release safely and evaluate what is inside."""
+
+
+def run() -> None:
+    """Console-script entry point: usage errors become one line and exit code 2."""
+    try:
+        app()
+    except UsageError as err:
+        err_console.print(f"[red]error:[/] {err}", highlight=False)
+        sys.exit(EXIT_USAGE)

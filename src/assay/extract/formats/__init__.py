@@ -1,0 +1,1 @@
+"""One module per container format; each names the specification it follows."""

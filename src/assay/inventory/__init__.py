@@ -1,0 +1,1 @@
+"""The file inventory: hashing, classification and ELF facts for every unpacked file."""

@@ -1,0 +1,1 @@
+"""The evaluation pipeline: input → unpack and inventory → later stages → Evaluation."""

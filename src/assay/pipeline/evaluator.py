@@ -1,0 +1,109 @@
+"""The Evaluator: runs the stages of an evaluation over one release and assembles the result."""
+
+import hashlib
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assay import __version__
+from assay.extract.base import Extractor
+from assay.extract.limits import Limits
+from assay.extract.unpacker import Unpacker, UnpackResult
+from assay.model.evaluation import Evaluation, Release, StageResult, StageStatus
+from assay.model.ids import stable_id
+from assay.model.problem import ProblemLevel
+from assay.pipeline.progress import NullProgress, Progress
+from assay.plugins import extractors as builtin_extractors
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """How to run a scan: limits, where to unpack, which extractors."""
+
+    limits: Limits = field(default_factory=Limits)
+    workspace: Path | None = None
+    extractors: tuple[Extractor, ...] = ()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def describe_input(path: Path) -> Release:
+    """Identify the release input by content: the file's sha256, or a digest of a directory's
+    sorted listing of relative paths and file hashes."""
+    if path.is_dir():
+        listing = hashlib.sha256()
+        total = 0
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                full = Path(root) / name
+                if full.is_symlink() or not full.is_file():
+                    continue
+                rel = full.relative_to(path).as_posix()
+                listing.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+                listing.update(_file_sha256(full).encode() + b"\n")
+                total += full.stat().st_size
+        digest, kind, size = listing.hexdigest(), "directory", total
+    else:
+        digest, kind, size = _file_sha256(path), "file", path.stat().st_size
+    return Release(
+        id=stable_id("release", digest),
+        name=path.name,
+        input_path=str(path),
+        input_kind=kind,
+        sha256=digest,
+        size=size,
+    )
+
+
+def _file_sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+class Evaluator:
+    """Turns one release input into an Evaluation."""
+
+    def __init__(self, options: ScanOptions | None = None, progress: Progress | None = None):
+        self.options = options or ScanOptions()
+        self.progress = progress or NullProgress()
+
+    def evaluate(self, source: Path) -> Evaluation:
+        """Unpack and inventory `source`; later stages add to the same evaluation."""
+        started = _now()
+        release = describe_input(source)
+        stages: list[StageResult] = []
+        if self.options.workspace is not None:
+            unpacked = self._unpack(source, self.options.workspace, stages)
+        else:
+            with tempfile.TemporaryDirectory(prefix="assay-") as scratch:
+                unpacked = self._unpack(source, Path(scratch), stages)
+        return Evaluation(
+            release=release,
+            tool_version=__version__,
+            started=started,
+            finished=_now(),
+            stages=tuple(stages),
+            artifacts=tuple(unpacked.artifacts),
+            problems=tuple(unpacked.problems),
+            limits=self.options.limits.as_pairs(),
+        )
+
+    def _unpack(self, source: Path, workspace: Path, stages: list[StageResult]) -> UnpackResult:
+        clock = time.monotonic()
+        extractors = self.options.extractors or builtin_extractors()
+        unpacker = Unpacker(extractors, self.options.limits, workspace, self.progress)
+        result = unpacker.unpack(source)
+        errors = sum(1 for p in result.problems if p.level is ProblemLevel.ERROR)
+        status = StageStatus.PARTIAL if errors else StageStatus.OK
+        message = f"{errors} part(s) could not be unpacked" if errors else ""
+        stages.append(StageResult("unpack", status, round(time.monotonic() - clock, 3), message))
+        return result

@@ -1,0 +1,1 @@
+"""Reporters: serialise an Evaluation; the model itself does no I/O."""

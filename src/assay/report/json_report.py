@@ -1,0 +1,120 @@
+"""The `evaluation.json` document: the Evaluation as versioned, sorted, documented JSON."""
+
+import json
+from typing import Any, BinaryIO
+
+from assay.model.artifact import Artifact
+from assay.model.evaluation import Evaluation
+from assay.model.ids import display_path
+from assay.model.problem import Problem
+
+
+def artifact_json(artifact: Artifact) -> dict[str, Any]:
+    """One artifact as a JSON object; absent optional fields are omitted."""
+    record: dict[str, Any] = {
+        "id": artifact.id,
+        "path": display_path(artifact.path),
+        "location": display_path(artifact.location),
+        "chain": [display_path(part) for part in artifact.chain],
+        "sha256": artifact.sha256,
+        "size": artifact.size,
+        "kind": artifact.kind.value,
+        "depth": artifact.depth,
+        "mode": f"{artifact.mode:04o}",
+    }
+    optional: dict[str, Any] = {
+        "parent": artifact.parent,
+        "extractor": artifact.extractor,
+        "format": artifact.format,
+        "link_target": display_path(artifact.link_target) if artifact.link_target else None,
+        "duplicate_of": artifact.duplicate_of,
+        "flags": list(artifact.flags) or None,
+        "metadata": dict(artifact.metadata) or None,
+    }
+    if artifact.elf is not None:
+        optional["elf"] = {
+            "machine": artifact.elf.machine,
+            "bits": artifact.elf.bits,
+            "endian": artifact.elf.endian,
+            "type": artifact.elf.elf_type,
+        }
+    record.update({key: value for key, value in optional.items() if value is not None})
+    return record
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """One problem as a JSON object."""
+    record: dict[str, Any] = {
+        "kind": problem.kind.value,
+        "level": problem.level.value,
+        "stage": problem.stage,
+        "message": display_path(problem.message),
+        "location": display_path(problem.location),
+    }
+    for key in ("artifact", "member", "extractor"):
+        value = getattr(problem, key)
+        if value is not None:
+            record[key] = display_path(value)
+    return record
+
+
+def summary_json(evaluation: Evaluation) -> dict[str, Any]:
+    """Counts a person or a script reads first."""
+    kinds: dict[str, int] = {}
+    formats: dict[str, int] = {}
+    problems: dict[str, int] = {}
+    for artifact in evaluation.artifacts:
+        kinds[artifact.kind.value] = kinds.get(artifact.kind.value, 0) + 1
+        if artifact.format:
+            formats[artifact.format] = formats.get(artifact.format, 0) + 1
+    for problem in evaluation.problems:
+        problems[problem.kind.value] = problems.get(problem.kind.value, 0) + 1
+    files = [a for a in evaluation.artifacts if a.sha256]
+    return {
+        "complete": evaluation.complete,
+        "artifacts": len(evaluation.artifacts),
+        "files": len(files),
+        "unique_files": len({a.sha256 for a in files}),
+        "bytes": sum(a.size for a in files),
+        "max_depth": max((a.depth for a in evaluation.artifacts), default=0),
+        "by_kind": dict(sorted(kinds.items())),
+        "containers_by_format": dict(sorted(formats.items())),
+        "problems_by_kind": dict(sorted(problems.items())),
+    }
+
+
+def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
+    """The whole evaluation as a JSON-ready dict (schema `docs/evaluation.schema.json`)."""
+    release = evaluation.release
+    return {
+        "schema": "https://assay.dev/schemas/evaluation",
+        "schema_version": evaluation.schema_version,
+        "tool": {"name": "assay", "version": evaluation.tool_version},
+        "release": {
+            "id": release.id,
+            "name": display_path(release.name),
+            "input_path": display_path(release.input_path),
+            "input_kind": release.input_kind,
+            "sha256": release.sha256,
+            "size": release.size,
+            "vendor": release.vendor,
+            "product": release.product,
+            "version": release.version,
+        },
+        "started": evaluation.started,
+        "finished": evaluation.finished,
+        "limits": dict(evaluation.limits),
+        "stages": [
+            {"name": s.name, "status": s.status.value, "seconds": s.seconds, "message": s.message}
+            for s in evaluation.stages
+        ],
+        "summary": summary_json(evaluation),
+        "artifacts": [artifact_json(a) for a in evaluation.artifacts],
+        "problems": [problem_json(p) for p in evaluation.problems],
+    }
+
+
+def write_evaluation(evaluation: Evaluation, out: BinaryIO) -> None:
+    """Write `evaluation.json` to a binary stream."""
+    text = json.dumps(evaluation_json(evaluation), indent=2, sort_keys=False, ensure_ascii=False)
+    out.write(text.encode("utf-8") + b"\n")
