@@ -1,4 +1,4 @@
-"""`assay doctor`: which external tools and Python libraries each format needs, and which are here."""
+"""`assay doctor`: the external tools and Python libraries each format needs, and which are here."""
 
 import importlib.util
 import shutil

@@ -37,9 +37,7 @@ out_console = Console()
 
 SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
-MaxBytes = Annotated[
-    str, typer.Option("--max-bytes", help="Total bytes unpacked, e.g. 500M, 32G.")
-]
+MaxBytes = Annotated[str, typer.Option("--max-bytes", help="Total bytes unpacked, e.g. 500M, 32G.")]
 MaxFiles = Annotated[int, typer.Option("--max-files", help="Total files unpacked.")]
 MaxDepth = Annotated[int, typer.Option("--max-depth", help="Container nesting depth.")]
 MaxRatio = Annotated[
@@ -70,7 +68,9 @@ def parse_size(text: str) -> int:
     return int(value)
 
 
-def make_limits(max_bytes: str, max_files: int, max_depth: int, ratio: float, timeout: float) -> Limits:
+def make_limits(
+    max_bytes: str, max_files: int, max_depth: int, ratio: float, timeout: float
+) -> Limits:
     """Limits from the command-line options, validated."""
     if max_files <= 0 or max_depth <= 0 or ratio <= 0 or timeout <= 0:
         raise UsageError("limits must be positive numbers")
@@ -134,9 +134,7 @@ def scan(
 @app.command()
 def unpack(
     path: InputPath,
-    output: Annotated[
-        Path, typer.Option("-o", "--output", help="Empty folder to unpack into.")
-    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Empty folder to unpack into.")],
     as_json: JsonFlag = False,
     max_bytes: MaxBytes = "32G",
     max_files: MaxFiles = DEFAULTS.max_files,
@@ -175,8 +173,9 @@ def doctor(as_json: JsonFlag = False) -> None:
     out_console.print(table)
     missing = [row["format"] for row in rows if not row["ok"]]
     if missing:
-        out_console.print(f"[red]{len(missing)} format(s) cannot be unpacked here:[/] "
-                          + ", ".join(missing))
+        out_console.print(
+            f"[red]{len(missing)} format(s) cannot be unpacked here:[/] " + ", ".join(missing)
+        )
 
 
 def version_callback(value: bool) -> None:

@@ -23,8 +23,10 @@ def print_summary(console: Console, evaluation: Evaluation) -> None:
     """Print what was found and every problem, one line each (up to a cap)."""
     summary = summary_json(evaluation)
     release = evaluation.release
-    console.print(f"[bold]{display_path(release.name)}[/] ({release.input_kind}, "
-                  f"{_size(release.size)}, sha256 {release.sha256[:16]}…)")
+    console.print(
+        f"[bold]{display_path(release.name)}[/] ({release.input_kind}, "
+        f"{_size(release.size)}, sha256 {release.sha256[:16]}…)"
+    )
     console.print(
         f"  {summary['files']} files ({summary['unique_files']} unique, "
         f"{_size(summary['bytes'])}), nesting depth {summary['max_depth']}"
@@ -40,8 +42,10 @@ def print_summary(console: Console, evaluation: Evaluation) -> None:
         console.print(f"  containers unpacked: {formats}")
     _print_problems(console, evaluation)
     for stage in evaluation.stages:
-        console.print(f"  stage {stage.name}: {stage.status.value} in {stage.seconds:.2f} s"
-                      + (f" — {stage.message}" if stage.message else ""))
+        console.print(
+            f"  stage {stage.name}: {stage.status.value} in {stage.seconds:.2f} s"
+            + (f" — {stage.message}" if stage.message else "")
+        )
 
 
 def _print_problems(console: Console, evaluation: Evaluation) -> None:

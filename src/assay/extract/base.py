@@ -5,6 +5,7 @@ files and to carve blobs out of raw images in one multi-pattern pass), how long 
 at an offset is (`measure`), and how to unpack a file of its format into a `SafeFS`.
 """
 
+import mmap
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,9 @@ from assay.extract.tools import ToolResult, run_tool
 from assay.model.problem import ProblemKind, ProblemLevel
 
 HEAD_SIZE = 64 * 1024
+
+Blob = bytes | bytearray | memoryview | mmap.mmap
+"""Bytes an extractor measures: a whole file mapped into memory, or a buffer in tests."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +81,18 @@ class Extractor(ABC):
     requires_modules: ClassVar[tuple[str, ...]] = ()
     suffixes: ClassVar[tuple[str, ...]] = ()
 
-    def identify(self, head: bytes, name: str) -> bool:
-        """True when a file whose first bytes are `head` is of this format."""
+    def identify(self, head: bytes, path: Path) -> bool:
+        """True when the file at `path`, whose first bytes are `head`, is of this format.
+        Most formats decide from `head` alone; a few look further into the file."""
         return any(
             head[sig.offset : sig.offset + len(sig.magic)] == sig.magic for sig in self.signatures
         )
 
-    def measure(self, data: bytes | memoryview, start: int) -> int | None:
+    def identify_dir(self, path: Path) -> bool:
+        """True when a directory given as input is a layout of this format (e.g. OCI)."""
+        return False
+
+    def measure(self, data: Blob, start: int) -> int | None:
         """Length of a valid blob of this format starting at `start` in `data`, or None when
         the bytes there are not one. Extractors that cannot carve return None."""
         return None

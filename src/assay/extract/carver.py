@@ -120,4 +120,4 @@ def is_padding(data: bytes | mmap.mmap, start: int, end: int) -> bool:
     pattern = _NOT_ZERO if first == 0x00 else _NOT_FF if first == 0xFF else None
     if pattern is None:
         return False
-    return pattern.search(data, start, end) is None  # type: ignore[call-overload]
+    return pattern.search(data, start, end) is None

@@ -98,7 +98,10 @@ class SafeFS:
                     os.mkdir(current, 0o755)
                 except OSError as err:
                     self.report(
-                        ProblemKind.INVALID_NAME, ProblemLevel.WARNING, f"cannot create: {err}", member
+                        ProblemKind.INVALID_NAME,
+                        ProblemLevel.WARNING,
+                        f"cannot create: {err}",
+                        member,
                     )
                     return None
                 continue
@@ -169,7 +172,10 @@ class SafeFS:
         return (mode & 0o777 & ~0o022) | 0o600
 
     def write(
-        self, name: str | bytes, content: bytes | Iterable[bytes] | BinaryIO, mode: int = 0o644
+        self,
+        name: str | bytes,
+        content: bytes | memoryview | Iterable[bytes] | BinaryIO,
+        mode: int = 0o644,
     ) -> Path | None:
         """Write a regular file from bytes, an iterable of chunks or a readable stream."""
         prepared = self._prepare_file(name)
@@ -182,7 +188,9 @@ class SafeFS:
         try:
             fd = os.open(target, flags, disk_mode)
         except OSError as err:
-            self.report(ProblemKind.INVALID_NAME, ProblemLevel.WARNING, f"cannot create: {err}", rel)
+            self.report(
+                ProblemKind.INVALID_NAME, ProblemLevel.WARNING, f"cannot create: {err}", rel
+            )
             return None
         try:
             with os.fdopen(fd, "wb") as out:
@@ -321,7 +329,7 @@ class SafeFS:
         os.chmod(target, disk_mode)
 
 
-def _chunks(content: bytes | Iterable[bytes] | BinaryIO) -> Iterable[bytes]:
+def _chunks(content: bytes | memoryview | Iterable[bytes] | BinaryIO) -> Iterable[bytes]:
     if isinstance(content, bytes | bytearray | memoryview):
         view = memoryview(content)
         for start in range(0, len(view), CHUNK):
@@ -332,7 +340,7 @@ def _chunks(content: bytes | Iterable[bytes] | BinaryIO) -> Iterable[bytes]:
         while chunk := read(CHUNK):
             yield chunk
         return
-    yield from content  # type: ignore[misc]
+    yield from content
 
 
 def _special_name(mode: int) -> str:

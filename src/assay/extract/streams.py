@@ -9,7 +9,7 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
-from assay.extract.base import ExtractionError
+from assay.extract.base import Blob, ExtractionError
 from assay.extract.safefs import SafeFS
 
 CHUNK = 256 * 1024
@@ -55,7 +55,7 @@ def decompress_chunks(read: Callable[[int], bytes], make: Make) -> Generator[byt
     return bytes(decompressor.unused_data)
 
 
-def stream_length(data: bytes | memoryview, start: int, make: Make) -> int | None:
+def stream_length(data: Blob, start: int, make: Make) -> int | None:
     """Bytes a compressed stream at `start` occupies, found by decompressing it to its end and
     discarding the output; None when it is not a valid, complete stream. A stream whose output
     passes MEASURE_OUTPUT_CAP is taken to run to the end of `data`."""

@@ -1,5 +1,6 @@
 """Running external extraction tools: no shell, a timeout, a bound on the bytes they write."""
 
+import contextlib
 import os
 import resource
 import shutil
@@ -80,14 +81,14 @@ def run_tool(
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(  # noqa: S603 - argv is a list, never a shell string
+        proc = subprocess.Popen(
             [executable, *argv[1:]],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             cwd=cwd,
             start_new_session=True,
-            preexec_fn=limit_child,  # noqa: PLW1509
+            preexec_fn=limit_child,
             env={**os.environ, "LC_ALL": "C.UTF-8"},
         )
         _supervise(proc, deadline, budget, watch)
@@ -119,10 +120,8 @@ def _supervise(
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 

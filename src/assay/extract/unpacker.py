@@ -1,6 +1,7 @@
 """Recursive unpacking: every file is hashed once, classified, and unpacked or carved if it is a
 container; what comes out is queued in turn until nothing is left or a limit is reached."""
 
+import hashlib
 import logging
 import mmap
 import os
@@ -16,7 +17,7 @@ from assay.extract.carver import Carver, Region
 from assay.extract.limits import Budget, Deadline, LimitExceeded, Limits, RatioGuard
 from assay.extract.safefs import SafeFS
 from assay.extract.tools import ToolMissing
-from assay.inventory.hashing import digest_file
+from assay.inventory.hashing import FileDigest, digest_file
 from assay.inventory.kind import classify
 from assay.model.artifact import Artifact, FileKind
 from assay.model.ids import stable_id
@@ -26,6 +27,7 @@ from assay.pipeline.progress import NullProgress, Progress
 log = logging.getLogger(__name__)
 TASK = "unpack"
 CARVE_KINDS = frozenset({FileKind.DATA})
+OPAQUE_KINDS = frozenset({FileKind.DATA, FileKind.TEXT})
 GLOBAL_LIMITS = frozenset({ProblemKind.LIMIT_BYTES, ProblemKind.LIMIT_FILES})
 
 
@@ -108,12 +110,21 @@ class _Run:
     # -- seeding -------------------------------------------------------------------------------
 
     def seed(self, source: Path) -> None:
-        if source.is_dir():
+        layout = self.dir_format(source) if source.is_dir() else None
+        if layout is not None:
+            self.queue.append(_Item(source, (source.name,), source.name, 0, forced=layout))
+        elif source.is_dir():
             for rel, disk in _walk(source):
                 self.queue.append(_Item(disk, (source.name, "/" + rel), "/" + rel, 0))
         else:
             self.queue.append(_Item(source, (source.name,), source.name, 0))
         self.owner.progress.start(TASK, len(self.queue))
+
+    def dir_format(self, source: Path) -> Extractor | None:
+        for extractor in self.owner.extractors:
+            if extractor.identify_dir(source):
+                return extractor
+        return None
 
     def drain(self) -> None:
         while self.queue:
@@ -134,9 +145,12 @@ class _Run:
         if stat.S_ISLNK(info.st_mode):
             self.add_symlink(item)
             return
-        if not stat.S_ISREG(info.st_mode):
+        if stat.S_ISDIR(info.st_mode) and item.forced is not None:
+            digest = FileDigest(_tree_digest(item.disk), _tree_bytes(item.disk), b"")
+        elif not stat.S_ISREG(info.st_mode):
             return
-        digest = digest_file(item.disk, HEAD_SIZE)
+        else:
+            digest = digest_file(item.disk, HEAD_SIZE)
         kind, elf = classify(digest.head, item.path, digest.size)
         mode = item.mode if item.mode is not None else info.st_mode
         artifact = Artifact(
@@ -158,17 +172,20 @@ class _Run:
             self.result.artifacts.append(replace(artifact, duplicate_of=first))
             return
         self.seen[digest.sha256] = artifact.id
-        extractor = item.forced or self.identify(digest.head, item.path)
+        extractor = item.forced or self.identify(digest.head, item.disk)
         if extractor is not None:
             artifact = self.unpack_container(item, artifact, extractor)
         elif kind in CARVE_KINDS and item.may_carve and digest.size >= self.limits.carve_min_bytes:
             artifact = self.carve(item, artifact)
         self.result.artifacts.append(artifact)
 
-    def identify(self, head: bytes, name: str) -> Extractor | None:
+    def identify(self, head: bytes, disk: Path) -> Extractor | None:
         for extractor in self.owner.extractors:
-            if extractor.identify(head, name):
-                return extractor
+            try:
+                if extractor.identify(head, disk):
+                    return extractor
+            except (OSError, ValueError, LookupError):
+                continue
         return None
 
     def add_symlink(self, item: _Item) -> None:
@@ -195,7 +212,9 @@ class _Run:
         artifact = replace(
             artifact,
             format=extractor.name,
-            kind=FileKind.ARCHIVE if artifact.kind in (FileKind.DATA, FileKind.TEXT) else artifact.kind,
+            kind=FileKind.ARCHIVE
+            if artifact.kind in (FileKind.DATA, FileKind.TEXT)
+            else artifact.kind,
         )
         if not self.may_unpack(item, artifact):
             return artifact
@@ -208,7 +227,9 @@ class _Run:
         except ExtractionError as err:
             self.problem(item, artifact, ProblemKind.CORRUPT, str(err), extractor=extractor.name)
         except ToolMissing as err:
-            self.problem(item, artifact, ProblemKind.TOOL_MISSING, str(err), extractor=extractor.name)
+            self.problem(
+                item, artifact, ProblemKind.TOOL_MISSING, str(err), extractor=extractor.name
+            )
         except Exception as err:  # an extractor bug must never end the scan
             log.exception("extractor %s failed on %s", extractor.name, artifact.location)
             message = f"{type(err).__name__}: {err}"
@@ -242,7 +263,9 @@ class _Run:
             source_name=item.disk.name,
         )
 
-        def report(kind: ProblemKind, level: ProblemLevel, message: str, member: str | None) -> None:
+        def report(
+            kind: ProblemKind, level: ProblemLevel, message: str, member: str | None
+        ) -> None:
             ctx.problem(kind, message, member, level)
 
         ratio = RatioGuard(self.limits, artifact.size)
@@ -283,9 +306,10 @@ class _Run:
     # -- carving -------------------------------------------------------------------------------
 
     def carve(self, item: _Item, artifact: Artifact) -> Artifact:
-        with open(item.disk, "rb") as handle, mmap.mmap(
-            handle.fileno(), 0, access=mmap.ACCESS_READ
-        ) as data:
+        with (
+            open(item.disk, "rb") as handle,
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
+        ):
             regions = self.owner.carver.carve(data)
             if not regions:
                 return artifact
@@ -420,6 +444,17 @@ def _walk(root: Path) -> list[tuple[str, Path]]:
                 found.append((rel, Path(entry.path)))
     found.sort()
     return found
+
+
+def _tree_digest(root: Path) -> str:
+    """A digest of a directory's sorted relative paths and file contents."""
+    listing = hashlib.sha256()
+    for rel, disk in _walk(root):
+        listing.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        if disk.is_file() and not disk.is_symlink():
+            listing.update(digest_file(disk, 0).sha256.encode())
+        listing.update(b"\n")
+    return listing.hexdigest()
 
 
 def _tree_bytes(root: Path) -> int:

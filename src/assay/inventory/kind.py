@@ -14,7 +14,17 @@ KEY_MARKERS = (
     b"ssh-dss ",
 )
 KEY_SUFFIXES = (
-    ".pem", ".key", ".crt", ".cer", ".der", ".p12", ".pfx", ".jks", ".keystore", ".csr", ".pub",
+    ".pem",
+    ".key",
+    ".crt",
+    ".cer",
+    ".der",
+    ".p12",
+    ".pfx",
+    ".jks",
+    ".keystore",
+    ".csr",
+    ".pub",
 )
 KEY_NAMES = re.compile(r"(^|/)(id_(rsa|dsa|ecdsa|ed25519)|ssh_host_.*_key|.*dropbear.*_key)$")
 TEXT_BYTES = bytes(range(32, 127)) + b"\t\n\r\f\b\x1b"

@@ -4,7 +4,7 @@ import struct
 import zlib
 from pathlib import Path
 
-from assay.extract.base import ExtractContext, ExtractionError, Extractor, Signature
+from assay.extract.base import Blob, ExtractContext, Extractor, Signature
 from assay.extract.safefs import SafeFS
 from assay.extract.streams import output_name, stream_length, write_stream
 
@@ -22,10 +22,10 @@ class GzipExtractor(Extractor):
     signatures = (Signature(b"\x1f\x8b\x08"),)
     suffixes = (".gz", ".tgz")
 
-    def identify(self, head: bytes, name: str) -> bool:
+    def identify(self, head: bytes, path: Path) -> bool:
         return head[:3] == b"\x1f\x8b\x08" and head[3] & 0xE0 == 0
 
-    def measure(self, data: bytes | memoryview, start: int) -> int | None:
+    def measure(self, data: Blob, start: int) -> int | None:
         if data[start + 3] & 0xE0:
             return None
         return stream_length(data, start, lambda: zlib.decompressobj(16 + zlib.MAX_WBITS))
@@ -55,5 +55,3 @@ def _stored_name(header: bytes) -> str | None:
     if not raw:
         return None
     return raw.decode("latin-1").rsplit("/", 1)[-1]
-
-

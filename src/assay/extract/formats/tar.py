@@ -5,7 +5,7 @@ member, every write through the SafeFS."""
 import tarfile
 from pathlib import Path
 
-from assay.extract.base import ExtractContext, ExtractionError, Extractor, Signature
+from assay.extract.base import Blob, ExtractContext, ExtractionError, Extractor, Signature
 from assay.extract.safefs import SafeFS
 
 BLOCK = 512
@@ -31,12 +31,12 @@ class TarExtractor(Extractor):
     signatures = (Signature(b"ustar", 257),)
     suffixes = (".tar",)
 
-    def identify(self, head: bytes, name: str) -> bool:
+    def identify(self, head: bytes, path: Path) -> bool:
         if head[257:262] == b"ustar":
             return _checksum_ok(head[:BLOCK])
-        return name.lower().endswith(".tar") and _checksum_ok(head[:BLOCK])
+        return path.name.lower().endswith(".tar") and _checksum_ok(head[:BLOCK])
 
-    def measure(self, data: bytes | memoryview, start: int) -> int | None:
+    def measure(self, data: Blob, start: int) -> int | None:
         position = start
         total = len(data)
         members = 0
@@ -56,7 +56,7 @@ class TarExtractor(Extractor):
 
     def extract(self, src: Path, fs: SafeFS, ctx: ExtractContext) -> None:
         try:
-            archive = tarfile.open(src, mode="r:", errorlevel=1)
+            archive = tarfile.open(src, mode="r:", errorlevel=1)  # noqa: SIM115 - closed below
         except (tarfile.TarError, OSError) as err:
             raise ExtractionError(f"not a readable tar archive: {err}") from err
         with archive:
@@ -66,7 +66,6 @@ class TarExtractor(Extractor):
                     self._member(archive, member, fs)
             except tarfile.TarError as err:
                 raise ExtractionError(f"tar archive is corrupt: {err}") from err
-
 
     def _member(self, archive: tarfile.TarFile, member: tarfile.TarInfo, fs: SafeFS) -> None:
         if member.isdir():
