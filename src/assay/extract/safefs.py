@@ -51,8 +51,9 @@ class SafeFS:
 
     # -- names -------------------------------------------------------------------------------
 
-    def clean(self, name: str | bytes) -> str | None:
-        """Turn an archive member name into a relative path inside the root, or None if hostile."""
+    def clean(self, name: str | bytes, quiet: bool = False) -> str | None:
+        """Turn an archive member name into a relative path inside the root, or None if hostile
+        (reported unless `quiet`)."""
         text = _text(name)
         if "\x00" in text:
             self.report(ProblemKind.INVALID_NAME, ProblemLevel.WARNING, "NUL byte in name", text)
@@ -63,6 +64,8 @@ class SafeFS:
                 continue
             if part == "..":
                 if not parts:
+                    if quiet:
+                        return None
                     self.report(
                         ProblemKind.PATH_ESCAPE,
                         ProblemLevel.WARNING,
@@ -245,7 +248,7 @@ class SafeFS:
 
     def hardlink(self, name: str | bytes, existing: str | bytes) -> Path | None:
         """Create a hard link to a regular file already written inside the root."""
-        source_rel = self.clean(existing)
+        source_rel = self.clean(existing, quiet=True)
         if source_rel is None:
             self.report(
                 ProblemKind.LINK_ESCAPE,

@@ -34,7 +34,10 @@ class GzipExtractor(Extractor):
         with open(src, "rb") as handle:
             header = handle.read(4096)
         stored = _stored_name(header)
-        name = output_name(stored or ctx.source_name, self.suffixes)
+        if stored and not stored.lower().endswith(self.suffixes):
+            name = stored
+        else:
+            name = output_name(stored or ctx.source_name, self.suffixes)
         write_stream(src, fs, name, lambda: zlib.decompressobj(16 + zlib.MAX_WBITS), multi=True)
 
 
