@@ -24,6 +24,7 @@ def test_tar_recovers_every_file(tmp_path: Path, unpack: Unpack) -> None:
     image.write_bytes(_tar_bytes(tree))
     result = unpack(image)
     assert paths_under(result, "rootfs.tar") == expected_hashes()
+    assert result.artifacts[0].format == "tar"
     assert not result.problems
 
 

@@ -1,50 +1,31 @@
-"""Recursive unpacking: every file is hashed once, classified, and unpacked or carved if it is a
-container; what comes out is queued in turn until nothing is left or a limit is reached."""
+"""Recursive unpacking in waves: every file of a nesting level is hashed and classified in
+parallel, containers are chosen in a fixed order (so duplicates and ids are deterministic), then
+unpacked or carved in parallel; what comes out forms the next wave, until nothing is left or a
+limit is reached."""
 
 import hashlib
-import logging
-import mmap
 import os
 import shutil
 import stat
-from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from assay.extract.base import HEAD_SIZE, ExtractContext, ExtractionError, Extractor
-from assay.extract.carver import Carver, Region
-from assay.extract.limits import Budget, Deadline, LimitExceeded, Limits, RatioGuard
-from assay.extract.safefs import SafeFS
-from assay.extract.tools import ToolMissing
+from assay.extract.base import HEAD_SIZE, Extractor
+from assay.extract.carver import Carver
+from assay.extract.job import ContainerJob, make_problem, output_dir
+from assay.extract.limits import Budget, Limits
+from assay.extract.work import Item, Outcome, tree_bytes, walk
 from assay.inventory.hashing import FileDigest, digest_file
 from assay.inventory.kind import classify
 from assay.model.artifact import Artifact, FileKind
 from assay.model.ids import stable_id
-from assay.model.problem import LIMIT_KINDS, Problem, ProblemKind, ProblemLevel
+from assay.model.problem import Problem, ProblemKind
 from assay.pipeline.progress import NullProgress, Progress
 
-log = logging.getLogger(__name__)
 TASK = "unpack"
 CARVE_KINDS = frozenset({FileKind.DATA})
-OPAQUE_KINDS = frozenset({FileKind.DATA, FileKind.TEXT})
-GLOBAL_LIMITS = frozenset({ProblemKind.LIMIT_BYTES, ProblemKind.LIMIT_FILES})
-
-
-@dataclass(slots=True)
-class _Item:
-    """A file waiting to be inventoried (and unpacked if it is a container)."""
-
-    disk: Path
-    chain: tuple[str, ...]
-    path: str
-    depth: int
-    parent: str | None = None
-    extractor: str | None = None
-    mode: int | None = None
-    link_target: str | None = None
-    forced: Extractor | None = None
-    may_carve: bool = True
 
 
 @dataclass(slots=True)
@@ -56,6 +37,14 @@ class UnpackResult:
     bytes_written: int = 0
 
 
+@dataclass(slots=True)
+class _Inspected:
+    item: Item
+    artifact: Artifact | None
+    digest: FileDigest | None = None
+    problem: Problem | None = None
+
+
 class Unpacker:
     """Unpacks one release into `workspace`, recursively and within `limits`."""
 
@@ -65,32 +54,26 @@ class Unpacker:
         limits: Limits,
         workspace: Path,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> None:
         self.extractors = tuple(extractors)
         self.limits = limits
         self.workspace = workspace
         self.progress = progress or NullProgress()
+        self.workers = workers or min(os.cpu_count() or 1, 8)
         self.carver = Carver(self.extractors)
-        self._scratch_counter = 0
 
     def unpack(self, source: Path) -> UnpackResult:
         """Inventory `source` (a file or a directory) and everything inside it."""
         self.workspace.mkdir(parents=True, exist_ok=True)
-        size = source.stat().st_size if source.is_file() else _tree_bytes(source)
+        size = source.stat().st_size if source.is_file() else tree_bytes(source)
         run = _Run(self, Budget(self.limits, size), source)
-        run.seed(source)
-        run.drain()
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="assay-unpack") as pool:
+            run.drain(pool, run.seed())
         shutil.rmtree(self.workspace / ".scratch", ignore_errors=True)
         run.result.artifacts.sort(key=lambda a: (a.chain, a.id))
         run.result.bytes_written = run.budget.bytes_written
         return run.result
-
-    def scratch(self) -> Path:
-        """A fresh scratch folder on the workspace's file system."""
-        self._scratch_counter += 1
-        path = self.workspace / ".scratch" / str(self._scratch_counter)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
 
 
 class _Run:
@@ -101,56 +84,61 @@ class _Run:
         self.limits = owner.limits
         self.budget = budget
         self.source = source
-        self.queue: deque[_Item] = deque()
         self.seen: dict[str, str] = {}
         self.result = UnpackResult()
         self.exhausted: ProblemKind | None = None
         self.done = 0
+        self.scratch_count = 0
 
-    # -- seeding -------------------------------------------------------------------------------
+    def seed(self) -> list[Item]:
+        source = self.source
+        if source.is_dir():
+            layout = next((e for e in self.owner.extractors if e.identify_dir(source)), None)
+            if layout is None:
+                return [
+                    Item(disk, (source.name, "/" + rel), "/" + rel, 0) for rel, disk in walk(source)
+                ]
+            return [Item(source, (source.name,), source.name, 0, forced=layout)]
+        return [Item(source, (source.name,), source.name, 0)]
 
-    def seed(self, source: Path) -> None:
-        layout = self.dir_format(source) if source.is_dir() else None
-        if layout is not None:
-            self.queue.append(_Item(source, (source.name,), source.name, 0, forced=layout))
-        elif source.is_dir():
-            for rel, disk in _walk(source):
-                self.queue.append(_Item(disk, (source.name, "/" + rel), "/" + rel, 0))
-        else:
-            self.queue.append(_Item(source, (source.name,), source.name, 0))
-        self.owner.progress.start(TASK, len(self.queue))
+    def drain(self, pool: ThreadPoolExecutor, wave: list[Item]) -> None:
+        progress = self.owner.progress
+        progress.start(TASK, len(wave))
+        pending = len(wave)
+        while wave:
+            inspected = list(pool.map(self.inspect, wave))
+            jobs = [job for job in map(self.plan, inspected) if job is not None]
+            outcomes = list(pool.map(_execute, jobs))
+            wave = []
+            for outcome in outcomes:
+                self.merge(outcome)
+                wave.extend(outcome.children)
+            pending += len(wave)
+            progress.advance(TASK, 0, total=pending)
+        progress.finish(TASK)
 
-    def dir_format(self, source: Path) -> Extractor | None:
-        for extractor in self.owner.extractors:
-            if extractor.identify_dir(source):
-                return extractor
-        return None
+    # -- inspect (parallel) --------------------------------------------------------------------
 
-    def drain(self) -> None:
-        while self.queue:
-            item = self.queue.popleft()
-            self.owner.progress.note(TASK, item.chain[-1])
-            try:
-                self.process(item)
-            except OSError as err:
-                self.problem(item, None, ProblemKind.UNREADABLE, f"cannot read: {err}")
-            self.done += 1
-            self.owner.progress.advance(TASK, 1, total=self.done + len(self.queue))
-        self.owner.progress.finish(TASK)
+    def inspect(self, item: Item) -> _Inspected:
+        try:
+            found = self._inspect(item)
+        except OSError as err:
+            problem = make_problem(item, None, ProblemKind.UNREADABLE, f"cannot read: {err}")
+            found = _Inspected(item, None, problem=problem)
+        self.owner.progress.note(TASK, item.chain[-1])
+        self.owner.progress.advance(TASK, 1)
+        return found
 
-    # -- one file ------------------------------------------------------------------------------
-
-    def process(self, item: _Item) -> None:
+    def _inspect(self, item: Item) -> _Inspected:
         info = os.lstat(item.disk)
         if stat.S_ISLNK(info.st_mode):
-            self.add_symlink(item)
-            return
+            return _Inspected(item, _symlink_artifact(item))
         if stat.S_ISDIR(info.st_mode) and item.forced is not None:
-            digest = FileDigest(_tree_digest(item.disk), _tree_bytes(item.disk), b"")
-        elif not stat.S_ISREG(info.st_mode):
-            return
-        else:
+            digest = FileDigest(_tree_digest(item.disk), tree_bytes(item.disk), b"")
+        elif stat.S_ISREG(info.st_mode):
             digest = digest_file(item.disk, HEAD_SIZE)
+        else:
+            return _Inspected(item, None)
         kind, elf = classify(digest.head, item.path, digest.size)
         mode = item.mode if item.mode is not None else info.st_mode
         artifact = Artifact(
@@ -167,17 +155,41 @@ class _Run:
             elf=elf,
             flags=_mode_flags(mode),
         )
+        return _Inspected(item, artifact, digest)
+
+    # -- plan (sequential, in wave order) ------------------------------------------------------
+
+    def plan(self, found: _Inspected) -> "_Job | None":
+        if found.problem is not None:
+            self.result.problems.append(found.problem)
+        artifact, digest, item = found.artifact, found.digest, found.item
+        if artifact is None or digest is None:
+            if artifact is not None:
+                self.result.artifacts.append(artifact)
+            return None
         first = self.seen.get(digest.sha256)
         if first is not None:
             self.result.artifacts.append(replace(artifact, duplicate_of=first))
-            return
+            return None
         self.seen[digest.sha256] = artifact.id
         extractor = item.forced or self.identify(digest.head, item.disk)
+        carve = (
+            extractor is None
+            and artifact.kind in CARVE_KINDS
+            and item.may_carve
+            and digest.size >= self.limits.carve_min_bytes
+        )
+        if extractor is None and not carve:
+            self.result.artifacts.append(artifact)
+            return None
         if extractor is not None:
-            artifact = self.unpack_container(item, artifact, extractor)
-        elif kind in CARVE_KINDS and item.may_carve and digest.size >= self.limits.carve_min_bytes:
-            artifact = self.carve(item, artifact)
-        self.result.artifacts.append(artifact)
+            artifact = replace(artifact, format=extractor.name)
+            if artifact.kind in (FileKind.DATA, FileKind.TEXT, FileKind.EMPTY):
+                artifact = replace(artifact, kind=FileKind.ARCHIVE)
+        if not self.may_unpack(item, artifact):
+            self.result.artifacts.append(artifact)
+            return None
+        return _Job(self.new_job(item, artifact), extractor, self.owner.carver)
 
     def identify(self, head: bytes, disk: Path) -> Extractor | None:
         for extractor in self.owner.extractors:
@@ -188,230 +200,66 @@ class _Run:
                 continue
         return None
 
-    def add_symlink(self, item: _Item) -> None:
-        target = item.link_target if item.link_target is not None else os.readlink(item.disk)
-        self.result.artifacts.append(
-            Artifact(
-                id=stable_id(*item.chain, "symlink", target),
-                path=item.path,
-                chain=item.chain,
-                sha256="",
-                size=0,
-                kind=FileKind.SYMLINK,
-                depth=item.depth,
-                parent=item.parent,
-                extractor=item.extractor,
-                mode=0o777,
-                link_target=target,
-            )
-        )
-
-    # -- containers ----------------------------------------------------------------------------
-
-    def unpack_container(self, item: _Item, artifact: Artifact, extractor: Extractor) -> Artifact:
-        artifact = replace(
-            artifact,
-            format=extractor.name,
-            kind=FileKind.ARCHIVE
-            if artifact.kind in (FileKind.DATA, FileKind.TEXT)
-            else artifact.kind,
-        )
-        if not self.may_unpack(item, artifact):
-            return artifact
-        out = self.output_dir(item)
-        fs, ctx = self.open_extraction(item, artifact, out)
-        try:
-            extractor.extract(item.disk, fs, ctx)
-        except LimitExceeded as err:
-            self.limit_hit(item, artifact, err, extractor.name)
-        except ExtractionError as err:
-            self.problem(item, artifact, ProblemKind.CORRUPT, str(err), extractor=extractor.name)
-        except ToolMissing as err:
-            self.problem(
-                item, artifact, ProblemKind.TOOL_MISSING, str(err), extractor=extractor.name
-            )
-        except Exception as err:  # an extractor bug must never end the scan
-            log.exception("extractor %s failed on %s", extractor.name, artifact.location)
-            message = f"{type(err).__name__}: {err}"
-            self.problem(item, artifact, ProblemKind.TOOL_FAILED, message, extractor=extractor.name)
-        finally:
-            shutil.rmtree(ctx.scratch, ignore_errors=True)
-        self.flush_problems(item, artifact, ctx, extractor.name)
-        self.enqueue_tree(item, artifact, fs, extractor.name)
-        return replace(artifact, metadata=tuple(sorted(ctx.metadata.items())))
-
-    def may_unpack(self, item: _Item, artifact: Artifact) -> bool:
+    def may_unpack(self, item: Item, artifact: Artifact) -> bool:
         if self.exhausted is not None:
             message = f"not unpacked: the scan's {self.exhausted.value} limit was already reached"
-            self.problem(item, artifact, self.exhausted, message)
+            self.result.problems.append(make_problem(item, artifact, self.exhausted, message))
             return False
         if item.depth >= self.limits.max_depth:
             message = f"not unpacked: nesting depth {item.depth} reached the limit"
-            self.problem(item, artifact, ProblemKind.LIMIT_DEPTH, message)
+            kind = ProblemKind.LIMIT_DEPTH
+            self.result.problems.append(make_problem(item, artifact, kind, message))
             return False
         return True
 
-    def open_extraction(
-        self, item: _Item, artifact: Artifact, out: Path
-    ) -> tuple[SafeFS, ExtractContext]:
-        deadline = Deadline(self.limits.extractor_seconds)
-        ctx = ExtractContext(
-            limits=self.limits,
-            budget=self.budget,
-            deadline=deadline,
-            scratch=self.owner.scratch(),
-            source_name=item.disk.name,
-        )
+    def new_job(self, item: Item, artifact: Artifact) -> ContainerJob:
+        self.scratch_count += 1
+        scratch = self.owner.workspace / ".scratch" / str(self.scratch_count)
+        scratch.mkdir(parents=True, exist_ok=True)
+        out = output_dir(item, self.owner.workspace, self.source.is_dir())
+        return ContainerJob(item, artifact, out, scratch, self.limits, self.budget)
 
-        def report(
-            kind: ProblemKind, level: ProblemLevel, message: str, member: str | None
-        ) -> None:
-            ctx.problem(kind, message, member, level)
+    # -- merge (sequential) --------------------------------------------------------------------
 
-        ratio = RatioGuard(self.limits, artifact.size)
-        return SafeFS(out, self.budget, ratio, deadline, report), ctx
-
-    def output_dir(self, item: _Item) -> Path:
-        workspace = self.owner.workspace
-        try:
-            item.disk.relative_to(workspace)
-            base = item.disk.parent / (item.disk.name + ".extracted")
-        except ValueError:
-            rel = item.path.lstrip("/") if self.source.is_dir() else item.disk.name
-            base = workspace / (rel + ".extracted")
-            base.parent.mkdir(parents=True, exist_ok=True)
-        candidate, counter = base, 0
-        while os.path.lexists(candidate):
-            counter += 1
-            candidate = base.with_name(f"{base.name}-{counter}")
-        return candidate
-
-    def enqueue_tree(self, item: _Item, artifact: Artifact, fs: SafeFS, extractor: str) -> None:
-        if not fs.root.is_dir():
-            return
-        for rel, disk in _walk(fs.root):
-            self.queue.append(
-                _Item(
-                    disk=disk,
-                    chain=(*item.chain, "/" + rel),
-                    path="/" + rel,
-                    depth=item.depth + 1,
-                    parent=artifact.id,
-                    extractor=extractor,
-                    mode=fs.modes.get(rel),
-                    link_target=fs.link_targets.get(rel),
-                )
+    def merge(self, outcome: Outcome) -> None:
+        self.result.artifacts.append(outcome.artifact)
+        self.result.problems.extend(outcome.problems)
+        if outcome.global_limit and self.exhausted is None:
+            self.exhausted = next(
+                p.kind
+                for p in outcome.problems
+                if p.kind in (ProblemKind.LIMIT_BYTES, ProblemKind.LIMIT_FILES)
             )
 
-    # -- carving -------------------------------------------------------------------------------
 
-    def carve(self, item: _Item, artifact: Artifact) -> Artifact:
-        with (
-            open(item.disk, "rb") as handle,
-            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
-        ):
-            regions = self.owner.carver.carve(data)
-            if not regions:
-                return artifact
-            whole = regions[0]
-            if len(regions) == 1 and whole.extractor is not None and whole.length == len(data):
-                return self.unpack_container(item, artifact, whole.extractor)
-            if not self.may_unpack(item, artifact):
-                return artifact
-            return self.write_regions(item, artifact, data, regions)
-
-    def write_regions(
-        self, item: _Item, artifact: Artifact, data: mmap.mmap, regions: list[Region]
-    ) -> Artifact:
-        out = self.output_dir(item)
-        fs, ctx = self.open_extraction(item, artifact, out)
-        blobs = [r for r in regions if r.extractor is not None]
-        try:
-            for region in regions:
-                self.write_region(item, artifact, fs, data, region)
-        except LimitExceeded as err:
-            self.limit_hit(item, artifact, err, "carver")
-        finally:
-            shutil.rmtree(ctx.scratch, ignore_errors=True)
-        self.flush_problems(item, artifact, ctx, "carver")
-        summary = ", ".join(f"{r.extractor.name}@0x{r.start:x}" for r in blobs if r.extractor)
-        return replace(artifact, format="carved", metadata=(("carved", summary),))
-
-    def write_region(
-        self, item: _Item, artifact: Artifact, fs: SafeFS, data: mmap.mmap, region: Region
-    ) -> None:
-        name = region.extractor.name if region.extractor else "unknown"
-        filename = f"0x{region.start:x}.{name}"
-        disk = fs.write(filename, memoryview(data)[region.start : region.end])
-        if disk is None:
-            return
-        self.queue.append(
-            _Item(
-                disk=disk,
-                chain=(*item.chain, f"{name}@0x{region.start:x}"),
-                path=f"@0x{region.start:x}",
-                depth=item.depth + 1,
-                parent=artifact.id,
-                extractor="carver",
-                forced=region.extractor,
-                may_carve=False,
-            )
-        )
-
-    # -- problems ------------------------------------------------------------------------------
-
-    def limit_hit(
-        self, item: _Item, artifact: Artifact, err: LimitExceeded, extractor: str
-    ) -> None:
-        self.problem(item, artifact, err.kind, err.message, extractor=extractor)
-        if err.kind in GLOBAL_LIMITS:
-            self.exhausted = err.kind
-
-    def flush_problems(
-        self, item: _Item, artifact: Artifact, ctx: ExtractContext, extractor: str
-    ) -> None:
-        for kind, level, message, member in ctx.problems:
-            self.problem(item, artifact, kind, message, member, level, extractor)
-
-    def problem(
-        self,
-        item: _Item,
-        artifact: Artifact | None,
-        kind: ProblemKind,
-        message: str,
-        member: str | None = None,
-        level: ProblemLevel | None = None,
-        extractor: str | None = None,
-    ) -> None:
-        if level is None:
-            level = ProblemLevel.WARNING if kind in _WARNING_KINDS else ProblemLevel.ERROR
-        if kind in LIMIT_KINDS:
-            level = ProblemLevel.ERROR
-        self.result.problems.append(
-            Problem(
-                kind=kind,
-                level=level,
-                message=message,
-                location=" › ".join(item.chain),
-                artifact=artifact.id if artifact else None,
-                member=member,
-                extractor=extractor,
-            )
-        )
+@dataclass(slots=True)
+class _Job:
+    container: ContainerJob
+    extractor: Extractor | None
+    carver: Carver
 
 
-_WARNING_KINDS = frozenset(
-    {
-        ProblemKind.PATH_ESCAPE,
-        ProblemKind.LINK_ESCAPE,
-        ProblemKind.LINK_IN_PATH,
-        ProblemKind.SPECIAL_FILE,
-        ProblemKind.SETUID_DROPPED,
-        ProblemKind.DUPLICATE_MEMBER,
-        ProblemKind.INVALID_NAME,
-        ProblemKind.NAME_CONFLICT,
-    }
-)
+def _execute(job: _Job) -> Outcome:
+    if job.extractor is not None:
+        return job.container.extract(job.extractor)
+    return job.container.carve(job.carver)
+
+
+def _symlink_artifact(item: Item) -> Artifact:
+    target = item.link_target if item.link_target is not None else os.readlink(item.disk)
+    return Artifact(
+        id=stable_id(*item.chain, "symlink", target),
+        path=item.path,
+        chain=item.chain,
+        sha256="",
+        size=0,
+        kind=FileKind.SYMLINK,
+        depth=item.depth,
+        parent=item.parent,
+        extractor=item.extractor,
+        mode=0o777,
+        link_target=target,
+    )
 
 
 def _mode_flags(mode: int) -> tuple[str, ...]:
@@ -420,50 +268,17 @@ def _mode_flags(mode: int) -> tuple[str, ...]:
         flags.append("setuid")
     if mode & stat.S_ISGID:
         flags.append("setgid")
-    if mode & stat.S_IWOTH:
+    if mode & stat.S_IWOTH and not stat.S_ISLNK(mode):
         flags.append("world-writable")
     return tuple(flags)
-
-
-def _walk(root: Path) -> list[tuple[str, Path]]:
-    """Every non-directory entry under `root`, as (relative path, disk path), sorted; never
-    follows symlinks."""
-    found: list[tuple[str, Path]] = []
-    stack: list[tuple[str, Path]] = [("", root)]
-    while stack:
-        prefix, folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            rel = f"{prefix}{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((rel + "/", Path(entry.path)))
-            else:
-                found.append((rel, Path(entry.path)))
-    found.sort()
-    return found
 
 
 def _tree_digest(root: Path) -> str:
     """A digest of a directory's sorted relative paths and file contents."""
     listing = hashlib.sha256()
-    for rel, disk in _walk(root):
+    for rel, disk in walk(root):
         listing.update(rel.encode("utf-8", "surrogateescape") + b"\0")
         if disk.is_file() and not disk.is_symlink():
             listing.update(digest_file(disk, 0).sha256.encode())
         listing.update(b"\n")
     return listing.hexdigest()
-
-
-def _tree_bytes(root: Path) -> int:
-    total = 0
-    for _, disk in _walk(root):
-        try:
-            info = os.lstat(disk)
-        except OSError:
-            continue
-        if stat.S_ISREG(info.st_mode):
-            total += info.st_size
-    return total
