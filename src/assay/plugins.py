@@ -1,12 +1,63 @@
 """The registry of built-in plugins, in the order they are tried."""
 
 from assay.extract.base import Extractor
+from assay.extract.formats.android_sparse import AndroidSparseExtractor
+from assay.extract.formats.ar import ArExtractor
+from assay.extract.formats.bzip2 import Bzip2Extractor
+from assay.extract.formats.cpio import CpioExtractor
+from assay.extract.formats.cramfs import CramfsExtractor
+from assay.extract.formats.deb import DebExtractor
+from assay.extract.formats.docker_archive import DockerArchiveExtractor
+from assay.extract.formats.extfs import ExtfsExtractor
+from assay.extract.formats.fit import FitExtractor
 from assay.extract.formats.gzip import GzipExtractor
+from assay.extract.formats.ipk import IpkExtractor
+from assay.extract.formats.iso9660 import Iso9660Extractor
+from assay.extract.formats.jffs2 import Jffs2Extractor
+from assay.extract.formats.lz4 import Lz4Extractor
+from assay.extract.formats.lzip import LzipExtractor
+from assay.extract.formats.lzma import LzmaExtractor
+from assay.extract.formats.lzo import LzoExtractor
+from assay.extract.formats.oci import OciExtractor
+from assay.extract.formats.rpm import RpmExtractor
+from assay.extract.formats.sevenzip import SevenZipExtractor
+from assay.extract.formats.squashfs import SquashfsExtractor
 from assay.extract.formats.tar import TarExtractor
+from assay.extract.formats.ubi import UbiExtractor, UbifsExtractor
+from assay.extract.formats.uimage import UImageExtractor
+from assay.extract.formats.xz import XzExtractor
+from assay.extract.formats.zip import ZipExtractor
+from assay.extract.formats.zstd import ZstdExtractor
 
 BUILTIN_EXTRACTORS: tuple[type[Extractor], ...] = (
+    UImageExtractor,
+    FitExtractor,
+    UbiExtractor,
+    UbifsExtractor,
+    Jffs2Extractor,
+    AndroidSparseExtractor,
+    SquashfsExtractor,
+    CramfsExtractor,
+    ExtfsExtractor,
+    Iso9660Extractor,
+    IpkExtractor,
+    DebExtractor,
+    RpmExtractor,
     GzipExtractor,
+    XzExtractor,
+    Bzip2Extractor,
+    ZstdExtractor,
+    Lz4Extractor,
+    LzoExtractor,
+    LzipExtractor,
+    ZipExtractor,
+    SevenZipExtractor,
+    CpioExtractor,
+    ArExtractor,
+    DockerArchiveExtractor,
+    OciExtractor,
     TarExtractor,
+    LzmaExtractor,
 )
 
 

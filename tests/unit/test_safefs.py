@@ -12,7 +12,9 @@ from assay.model.problem import ProblemKind
 Recorded = list[tuple[ProblemKind, str | None]]
 
 
-def make_fs(root: Path, limits: Limits | None = None, source_size: int = 1000) -> tuple[SafeFS, Recorded]:
+def make_fs(
+    root: Path, limits: Limits | None = None, source_size: int = 1000
+) -> tuple[SafeFS, Recorded]:
     limits = limits or Limits()
     seen: Recorded = []
     fs = SafeFS(

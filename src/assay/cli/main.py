@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from assay import __version__
 from assay.cli.doctor import doctor_rows
@@ -48,7 +49,10 @@ Timeout = Annotated[
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON on stdout.")]
 InputPath = Annotated[
-    Path, typer.Argument(help="Firmware image, archive, OCI image, package or directory.")
+    Path,
+    typer.Argument(
+        help="Firmware image, archive, OCI image, package or directory.", readable=False
+    ),
 ]
 
 DEFAULTS = Limits()
@@ -127,7 +131,7 @@ def scan(
     with open(out_dir / "evaluation.json", "wb") as handle:
         write_evaluation(evaluation, handle)
     if not as_json:
-        err_console.print(f"wrote {out_dir / 'evaluation.json'}")
+        err_console.print(f"wrote {escape(str(out_dir / 'evaluation.json'))}", soft_wrap=True)
     _finish(evaluation, as_json)
 
 
@@ -151,7 +155,7 @@ def unpack(
     limits = make_limits(max_bytes, max_files, max_depth, max_ratio, timeout)
     evaluation = _evaluate(source, ScanOptions(limits=limits, workspace=workspace))
     if not as_json:
-        err_console.print(f"unpacked into {workspace}")
+        err_console.print(f"unpacked into {escape(str(workspace))}", soft_wrap=True)
     _finish(evaluation, as_json)
 
 
@@ -200,5 +204,5 @@ def run() -> None:
     try:
         app()
     except UsageError as err:
-        err_console.print(f"[red]error:[/] {err}", highlight=False)
+        err_console.print(f"[red]error:[/] {escape(str(err))}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_USAGE)

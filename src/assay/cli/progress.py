@@ -3,6 +3,7 @@
 from types import TracebackType
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -57,7 +58,7 @@ class RichProgress:
     def note(self, task: str, detail: str) -> None:
         """Show what `task` is working on."""
         if task in self._tasks:
-            self._bars.update(self._tasks[task], detail=detail[-DETAIL_WIDTH:])
+            self._bars.update(self._tasks[task], detail=escape(detail[-DETAIL_WIDTH:]))
 
     def finish(self, task: str) -> None:
         """Remove `task`'s bar."""

@@ -1,6 +1,7 @@
 """The human summary printed after a scan or an unpack."""
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assay.model.evaluation import Evaluation
@@ -24,7 +25,7 @@ def print_summary(console: Console, evaluation: Evaluation) -> None:
     summary = summary_json(evaluation)
     release = evaluation.release
     console.print(
-        f"[bold]{display_path(release.name)}[/] ({release.input_kind}, "
+        f"[bold]{escape(display_path(release.name))}[/] ({release.input_kind}, "
         f"{_size(release.size)}, sha256 {release.sha256[:16]}…)"
     )
     console.print(
@@ -57,9 +58,9 @@ def _print_problems(console: Console, evaluation: Evaluation) -> None:
     for problem in problems[:MAX_PROBLEM_LINES]:
         colour = "red" if problem.level.value == "error" else "yellow"
         member = f" [{display_path(problem.member)}]" if problem.member else ""
+        where = escape(f"{display_path(problem.location)}{member}: {display_path(problem.message)}")
         console.print(
-            f"   [{colour}]{problem.level.value}[/] {problem.kind.value}: "
-            f"{display_path(problem.location)}{member}: {display_path(problem.message)}",
+            f"   [{colour}]{problem.level.value}[/] {problem.kind.value}: {where}",
             markup=True,
             highlight=False,
         )

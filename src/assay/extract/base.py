@@ -52,9 +52,18 @@ class ExtractContext:
         """Record a problem met while extracting; the extraction may go on."""
         self.problems.append((kind, level, message, member))
 
-    def run(self, argv: list[str], watch: Path | None = None) -> ToolResult:
-        """Run an external tool under this extraction's deadline and byte budget."""
-        return run_tool(argv, deadline=self.deadline, budget=self.budget, watch=watch)
+    def run(
+        self,
+        argv: list[str],
+        watch: Path | None = None,
+        cwd: Path | None = None,
+        stdout: Path | None = None,
+    ) -> ToolResult:
+        """Run an external tool under this extraction's deadline and byte budget, in `cwd`;
+        with `stdout`, its whole output is kept in that file (ToolResult has only the tail)."""
+        return run_tool(
+            argv, deadline=self.deadline, budget=self.budget, watch=watch, cwd=cwd, stdout=stdout
+        )
 
     def staging(self, name: str = "staging") -> Path:
         """A fresh, empty scratch folder for an external tool to write into."""

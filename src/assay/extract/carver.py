@@ -48,7 +48,7 @@ class Carver:
             for signature in extractor.signatures:
                 tag = len(self._entries)
                 self._entries.append((extractor, signature.offset + len(signature.magic)))
-                patterns.append(pyperscan.Pattern(signature.magic, tag=tag))
+                patterns.append(pyperscan.Pattern(_literal(signature.magic), tag=tag))
         self._database = pyperscan.BlockDatabase(*patterns) if patterns else None
 
     def candidates(self, data: bytes | mmap.mmap) -> list[_Candidate]:
@@ -86,6 +86,11 @@ class Carver:
             blobs.append(Region(candidate.start, length, candidate.extractor))
             claimed_to = candidate.start + length
         return _with_gaps(blobs, data)
+
+
+def _literal(magic: bytes) -> bytes:
+    """A Hyperscan pattern matching `magic` byte for byte (no regex syntax, NULs allowed)."""
+    return b"".join(b"\\x%02x" % byte for byte in magic)
 
 
 def _safe_measure(extractor: Extractor, data: bytes | mmap.mmap, start: int) -> int | None:

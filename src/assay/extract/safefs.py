@@ -108,6 +108,11 @@ class SafeFS:
                     )
                     return None
                 continue
+            except OSError as err:
+                self.report(
+                    ProblemKind.INVALID_NAME, ProblemLevel.WARNING, f"cannot create: {err}", member
+                )
+                return None
             if stat.S_ISLNK(info.st_mode):
                 self.report(
                     ProblemKind.LINK_IN_PATH,
@@ -150,6 +155,11 @@ class SafeFS:
             info = os.lstat(target)
         except FileNotFoundError:
             return rel, target
+        except OSError as err:
+            self.report(
+                ProblemKind.INVALID_NAME, ProblemLevel.WARNING, f"cannot create: {err}", rel
+            )
+            return None
         if stat.S_ISREG(info.st_mode):
             os.unlink(target)
             return rel, target
@@ -228,7 +238,13 @@ class SafeFS:
         self.budget.charge_file()
         start = posixpath.dirname(rel) or "."
         relative = posixpath.relpath(resolved, start) if resolved else posixpath.relpath(".", start)
-        os.symlink(relative, path)
+        try:
+            os.symlink(relative, path)
+        except OSError as err:
+            self.report(
+                ProblemKind.INVALID_NAME, ProblemLevel.WARNING, f"cannot create: {err}", rel
+            )
+            return
         self.link_targets[rel] = link_text
 
     def _resolve_link(self, rel: str, target: str) -> str | None:
@@ -273,7 +289,13 @@ class SafeFS:
         if target == source:
             return target
         self.budget.charge_file()
-        os.link(source, target)
+        try:
+            os.link(source, target)
+        except OSError as err:
+            self.report(
+                ProblemKind.INVALID_NAME, ProblemLevel.WARNING, f"cannot create: {err}", rel
+            )
+            return None
         self.modes[rel] = self.modes.get(source_rel, stat.S_IFREG | 0o644)
         return target
 
@@ -283,7 +305,7 @@ class SafeFS:
             current = current / part
             try:
                 info = os.lstat(current)
-            except FileNotFoundError:
+            except OSError:
                 return False
             if stat.S_ISLNK(info.st_mode):
                 return False

@@ -70,9 +70,10 @@ def run_tool(
     budget: Budget,
     watch: Path | None = None,
     cwd: Path | None = None,
+    stdout: Path | None = None,
 ) -> ToolResult:
     """Run `argv` without a shell, killing it when the deadline passes or `watch` outgrows the
-    scan's remaining byte budget."""
+    scan's remaining byte budget. With `stdout`, the tool's whole output is kept in that file."""
     executable = require(argv[0])
     max_file = budget.remaining_bytes() + 1
 
@@ -80,7 +81,8 @@ def run_tool(
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_file, max_file))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    keep = open(stdout, "w+b") if stdout is not None else None  # noqa: SIM115 - closed below
+    with keep or tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
             [executable, *argv[1:]],
             stdin=subprocess.DEVNULL,

@@ -21,7 +21,7 @@ from assay.inventory.hashing import FileDigest, digest_file
 from assay.inventory.kind import classify
 from assay.model.artifact import Artifact, FileKind
 from assay.model.ids import stable_id
-from assay.model.problem import Problem, ProblemKind
+from assay.model.problem import Problem, ProblemKind, ProblemLevel
 from assay.pipeline.progress import NullProgress, Progress
 
 TASK = "unpack"
@@ -189,7 +189,15 @@ class _Run:
         if not self.may_unpack(item, artifact):
             self.result.artifacts.append(artifact)
             return None
-        return _Job(self.new_job(item, artifact), extractor, self.owner.carver)
+        try:
+            container = self.new_job(item, artifact)
+        except OSError as err:  # e.g. the output folder's path is longer than the host allows
+            message = f"not unpacked: cannot create its output folder: {err.strerror}"
+            kind, level = ProblemKind.INVALID_NAME, ProblemLevel.ERROR
+            self.result.problems.append(make_problem(item, artifact, kind, message, level=level))
+            self.result.artifacts.append(artifact)
+            return None
+        return _Job(container, extractor, self.owner.carver)
 
     def identify(self, head: bytes, disk: Path) -> Extractor | None:
         for extractor in self.owner.extractors:

@@ -11,7 +11,8 @@ from assay.extract.safefs import SafeFS
 BLOCK = 512
 
 
-def _checksum_ok(header: bytes) -> bool:
+def checksum_ok(header: bytes) -> bool:
+    """True when `header` is a 512-byte tar header whose checksum field matches."""
     if len(header) < BLOCK:
         return False
     stored = header[148:156].replace(b"\x00", b" ").strip()
@@ -33,8 +34,8 @@ class TarExtractor(Extractor):
 
     def identify(self, head: bytes, path: Path) -> bool:
         if head[257:262] == b"ustar":
-            return _checksum_ok(head[:BLOCK])
-        return path.name.lower().endswith(".tar") and _checksum_ok(head[:BLOCK])
+            return checksum_ok(head[:BLOCK])
+        return path.name.lower().endswith(".tar") and checksum_ok(head[:BLOCK])
 
     def measure(self, data: Blob, start: int) -> int | None:
         position = start
@@ -45,7 +46,7 @@ class TarExtractor(Extractor):
             if header == b"\x00" * BLOCK:
                 end = position + 2 * BLOCK
                 return (min(end, total) - start) if members else None
-            if not _checksum_ok(header):
+            if not checksum_ok(header):
                 return (position - start) if members else None
             size = _member_size(header)
             if size is None:
@@ -63,28 +64,30 @@ class TarExtractor(Extractor):
             try:
                 for member in archive:
                     ctx.deadline.check()
-                    self._member(archive, member, fs)
+                    write_member(archive, member, fs)
             except tarfile.TarError as err:
                 raise ExtractionError(f"tar archive is corrupt: {err}") from err
 
-    def _member(self, archive: tarfile.TarFile, member: tarfile.TarInfo, fs: SafeFS) -> None:
-        if member.isdir():
-            fs.mkdir(member.name, member.mode)
-        elif member.issym():
-            fs.symlink(member.name, member.linkname)
-        elif member.islnk():
-            fs.hardlink(member.name, member.linkname)
-        elif member.isreg():
-            stream = archive.extractfile(member)
-            if stream is not None:
-                fs.write(member.name, stream, member.mode)
-        elif member.ischr() or member.isblk():
-            kind = "character device" if member.ischr() else "block device"
-            fs.special(member.name, f"{kind} {member.devmajor},{member.devminor}")
-        elif member.isfifo():
-            fs.special(member.name, "FIFO")
-        else:
-            fs.special(member.name, f"tar member of type {member.type!r}")
+
+def write_member(archive: tarfile.TarFile, member: tarfile.TarInfo, fs: SafeFS) -> None:
+    """Write one member of an open archive through `fs`; the archive may be read as a stream."""
+    if member.isdir():
+        fs.mkdir(member.name, member.mode)
+    elif member.issym():
+        fs.symlink(member.name, member.linkname)
+    elif member.islnk():
+        fs.hardlink(member.name, member.linkname)
+    elif member.isreg():
+        stream = archive.extractfile(member)
+        if stream is not None:
+            fs.write(member.name, stream, member.mode)
+    elif member.ischr() or member.isblk():
+        kind = "character device" if member.ischr() else "block device"
+        fs.special(member.name, f"{kind} {member.devmajor},{member.devminor}")
+    elif member.isfifo():
+        fs.special(member.name, "FIFO")
+    else:
+        fs.special(member.name, f"tar member of type {member.type!r}")
 
 
 def _member_size(header: bytes) -> int | None:
