@@ -56,13 +56,50 @@ def build_image(output: Path) -> None:
         config.mkdir()
         (config / "network.conf").write_text("lan_ip=192.168.1.1\nadmin_password=admin\n")
         kernel = work / "vmlinux.gz"
-        kernel.write_bytes(gzip.compress(b"Linux version 4.14.180 (builder@vendor) #1 SMP\n" * 4000))
-        run("mkimage", "-A", "arm", "-O", "linux", "-T", "kernel", "-C", "gzip", "-a", "0x8000",
-            "-e", "0x8000", "-n", "VendorOS 4.2.1", "-d", str(kernel), str(work / "uImage"))
-        run("mksquashfs", str(rootfs), str(work / "rootfs.sqsh"), "-comp", "xz", "-all-root",
-            "-noappend", "-quiet")
-        run("mkfs.jffs2", "-r", str(config), "-o", str(work / "config.jffs2"), "-e", "65536",
-            "-l", "-p")
+        kernel.write_bytes(
+            gzip.compress(b"Linux version 4.14.180 (builder@vendor) #1 SMP\n" * 4000)
+        )
+        run(
+            "mkimage",
+            "-A",
+            "arm",
+            "-O",
+            "linux",
+            "-T",
+            "kernel",
+            "-C",
+            "gzip",
+            "-a",
+            "0x8000",
+            "-e",
+            "0x8000",
+            "-n",
+            "VendorOS 4.2.1",
+            "-d",
+            str(kernel),
+            str(work / "uImage"),
+        )
+        run(
+            "mksquashfs",
+            str(rootfs),
+            str(work / "rootfs.sqsh"),
+            "-comp",
+            "xz",
+            "-all-root",
+            "-noappend",
+            "-quiet",
+        )
+        run(
+            "mkfs.jffs2",
+            "-r",
+            str(config),
+            "-o",
+            str(work / "config.jffs2"),
+            "-e",
+            "65536",
+            "-l",
+            "-p",
+        )
         header = b"VNDRFW01" + b"model=VR-5000;version=4.2.1;".ljust(248, b"\x00")
         parts = [header, (work / "uImage").read_bytes()]
         for part in ("rootfs.sqsh", "config.jffs2"):

@@ -17,14 +17,12 @@ from assay.model.artifact import Artifact, FileKind
 from assay.model.problem import LIMIT_KINDS, Problem, ProblemKind, ProblemLevel
 
 log = logging.getLogger(__name__)
-GLOBAL_LIMITS = frozenset({ProblemKind.LIMIT_BYTES, ProblemKind.LIMIT_FILES})
 WARNING_KINDS = frozenset(
     {
         ProblemKind.PATH_ESCAPE,
         ProblemKind.LINK_ESCAPE,
         ProblemKind.LINK_IN_PATH,
         ProblemKind.SPECIAL_FILE,
-        ProblemKind.SETUID_DROPPED,
         ProblemKind.DUPLICATE_MEMBER,
         ProblemKind.INVALID_NAME,
         ProblemKind.NAME_CONFLICT,
@@ -94,8 +92,12 @@ class ContainerJob:
         self.outcome.problems.append(
             make_problem(self.item, self.artifact, kind, message, extractor=extractor)
         )
-        if kind in GLOBAL_LIMITS:
-            self.outcome.global_limit = True
+
+    def limit_hit(self, err: LimitExceeded, extractor: str) -> None:
+        """Record a limit; a whole-scan limit also stops later containers from being unpacked."""
+        self.problem(err.kind, err.message, extractor)
+        if err.whole_scan:
+            self.outcome.exhausted = err.kind
 
     # -- extraction ----------------------------------------------------------------------------
 
@@ -105,7 +107,7 @@ class ContainerJob:
         try:
             extractor.extract(self.item.disk, self.fs, self.ctx)
         except LimitExceeded as err:
-            self.problem(err.kind, err.message, name)
+            self.limit_hit(err, name)
         except ExtractionError as err:
             self.problem(ProblemKind.CORRUPT, str(err), name)
         except ToolMissing as err:
@@ -165,7 +167,7 @@ class ContainerJob:
                 for region in regions:
                     self._write_region(data, region)
             except LimitExceeded as err:
-                self.problem(err.kind, err.message, "carver")
+                self.limit_hit(err, "carver")
         self._finish("carver")
         blobs = ", ".join(f"{r.extractor.name}@0x{r.start:x}" for r in regions if r.extractor)
         self.outcome.artifact = replace(

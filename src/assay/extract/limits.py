@@ -19,6 +19,8 @@ class Limits:
     max_depth: int = 24
     max_ratio: float = 500.0
     ratio_floor_bytes: int = 16 * MIB
+    max_total_ratio: float = 2000.0
+    total_ratio_floor_bytes: int = 256 * MIB
     extractor_seconds: float = 600.0
     carve_min_bytes: int = 64
 
@@ -30,10 +32,11 @@ class Limits:
 class LimitExceeded(Exception):
     """Raised inside an extractor when a limit is reached; the unpacker records it."""
 
-    def __init__(self, kind: ProblemKind, message: str) -> None:
+    def __init__(self, kind: ProblemKind, message: str, whole_scan: bool = False) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.whole_scan = whole_scan
 
 
 class Budget:
@@ -57,8 +60,24 @@ class Budget:
                 raise LimitExceeded(
                     ProblemKind.LIMIT_BYTES,
                     f"total unpacked size would exceed {self.limits.max_total_bytes} bytes",
+                    whole_scan=True,
                 )
             self.bytes_written += amount
+            self._check_total_ratio()
+
+    def _check_total_ratio(self) -> None:
+        """Bound the whole scan's expansion, which nested bombs of small members evade per
+        container."""
+        limits = self.limits
+        if self.bytes_written <= limits.total_ratio_floor_bytes:
+            return
+        if self.bytes_written / self.input_size > limits.max_total_ratio:
+            raise LimitExceeded(
+                ProblemKind.LIMIT_RATIO,
+                f"the release expanded more than {limits.max_total_ratio:g}:1 "
+                f"({self.bytes_written} bytes from {self.input_size})",
+                whole_scan=True,
+            )
 
     def charge_file(self) -> None:
         """Account for one more file, directory or link created, or raise LimitExceeded."""
@@ -67,6 +86,7 @@ class Budget:
                 raise LimitExceeded(
                     ProblemKind.LIMIT_FILES,
                     f"file count would exceed {self.limits.max_files}",
+                    whole_scan=True,
                 )
             self.files_written += 1
 

@@ -232,12 +232,8 @@ class _Run:
     def merge(self, outcome: Outcome) -> None:
         self.result.artifacts.append(outcome.artifact)
         self.result.problems.extend(outcome.problems)
-        if outcome.global_limit and self.exhausted is None:
-            self.exhausted = next(
-                p.kind
-                for p in outcome.problems
-                if p.kind in (ProblemKind.LIMIT_BYTES, ProblemKind.LIMIT_FILES)
-            )
+        if self.exhausted is None:
+            self.exhausted = outcome.exhausted
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assay.extract.base import Extractor
 from assay.model.artifact import Artifact
-from assay.model.problem import Problem
+from assay.model.problem import Problem, ProblemKind
 
 
 @dataclass(slots=True)
@@ -38,7 +38,7 @@ class Outcome:
     artifact: Artifact
     children: list[Item] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    global_limit: bool = False
+    exhausted: ProblemKind | None = None
 
 
 def walk(root: Path) -> list[tuple[str, Path]]:

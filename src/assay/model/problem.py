@@ -11,7 +11,6 @@ class ProblemKind(StrEnum):
     LINK_ESCAPE = "link-escape"
     LINK_IN_PATH = "link-in-path"
     SPECIAL_FILE = "special-file"
-    SETUID_DROPPED = "setuid-dropped"
     DUPLICATE_MEMBER = "duplicate-member"
     LIMIT_BYTES = "limit-bytes"
     LIMIT_FILES = "limit-files"
