@@ -44,6 +44,12 @@ MaxDepth = Annotated[int, typer.Option("--max-depth", help="Container nesting de
 MaxRatio = Annotated[
     float, typer.Option("--max-ratio", help="Expansion ratio of one container (output:input).")
 ]
+MaxTotalRatio = Annotated[
+    float,
+    typer.Option(
+        "--max-total-ratio", help="Expansion ratio of the whole release (unpacked:input)."
+    ),
+]
 Timeout = Annotated[
     float, typer.Option("--timeout", help="Seconds one extractor may run on one container.")
 ]
@@ -73,16 +79,22 @@ def parse_size(text: str) -> int:
 
 
 def make_limits(
-    max_bytes: str, max_files: int, max_depth: int, ratio: float, timeout: float
+    max_bytes: str,
+    max_files: int,
+    max_depth: int,
+    ratio: float,
+    total_ratio: float,
+    timeout: float,
 ) -> Limits:
     """Limits from the command-line options, validated."""
-    if max_files <= 0 or max_depth <= 0 or ratio <= 0 or timeout <= 0:
+    if min(max_files, max_depth, ratio, total_ratio, timeout) <= 0:
         raise UsageError("limits must be positive numbers")
     return Limits(
         max_total_bytes=parse_size(max_bytes),
         max_files=max_files,
         max_depth=max_depth,
         max_ratio=ratio,
+        max_total_ratio=total_ratio,
         extractor_seconds=timeout,
     )
 
@@ -115,6 +127,7 @@ def scan(
     max_files: MaxFiles = DEFAULTS.max_files,
     max_depth: MaxDepth = DEFAULTS.max_depth,
     max_ratio: MaxRatio = DEFAULTS.max_ratio,
+    max_total_ratio: MaxTotalRatio = DEFAULTS.max_total_ratio,
     timeout: Timeout = DEFAULTS.extractor_seconds,
 ) -> None:
     """Unpack a release recursively, inventory every file and write OUTPUT/evaluation.json.
@@ -126,7 +139,7 @@ def scan(
     workspace = None
     if keep_unpacked:
         workspace = writable_dir(out_dir / "unpacked", must_be_empty=True)
-    limits = make_limits(max_bytes, max_files, max_depth, max_ratio, timeout)
+    limits = make_limits(max_bytes, max_files, max_depth, max_ratio, max_total_ratio, timeout)
     evaluation = _evaluate(source, ScanOptions(limits=limits, workspace=workspace))
     with open(out_dir / "evaluation.json", "wb") as handle:
         write_evaluation(evaluation, handle)
@@ -144,6 +157,7 @@ def unpack(
     max_files: MaxFiles = DEFAULTS.max_files,
     max_depth: MaxDepth = DEFAULTS.max_depth,
     max_ratio: MaxRatio = DEFAULTS.max_ratio,
+    max_total_ratio: MaxTotalRatio = DEFAULTS.max_total_ratio,
     timeout: Timeout = DEFAULTS.extractor_seconds,
 ) -> None:
     """Unpack a release recursively into OUTPUT for a person to inspect.
@@ -152,7 +166,7 @@ def unpack(
     from a raw image are named `0x<offset>.<format>`."""
     source = readable_input(path)
     workspace = writable_dir(output, must_be_empty=True)
-    limits = make_limits(max_bytes, max_files, max_depth, max_ratio, timeout)
+    limits = make_limits(max_bytes, max_files, max_depth, max_ratio, max_total_ratio, timeout)
     evaluation = _evaluate(source, ScanOptions(limits=limits, workspace=workspace))
     if not as_json:
         err_console.print(f"unpacked into {escape(str(workspace))}", soft_wrap=True)
