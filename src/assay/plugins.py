@@ -1,5 +1,7 @@
 """The registry of built-in plugins, in the order they are tried."""
 
+from assay.catalog.base import Cataloger
+from assay.catalog.binary.cataloger import BinaryCataloger
 from assay.extract.base import Extractor
 from assay.extract.formats.android_sparse import AndroidSparseExtractor
 from assay.extract.formats.ar import ArExtractor
@@ -64,3 +66,11 @@ BUILTIN_EXTRACTORS: tuple[type[Extractor], ...] = (
 def extractors() -> tuple[Extractor, ...]:
     """One instance of every registered extractor, in registry order."""
     return tuple(cls() for cls in BUILTIN_EXTRACTORS)
+
+
+BUILTIN_CATALOGERS: tuple[type[Cataloger], ...] = (BinaryCataloger,)
+
+
+def catalogers() -> tuple[Cataloger, ...]:
+    """One instance of every registered cataloger."""
+    return tuple(cls() for cls in BUILTIN_CATALOGERS)

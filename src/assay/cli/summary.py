@@ -4,11 +4,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from assay.catalog.copies import copies_report
 from assay.model.evaluation import Evaluation
 from assay.model.ids import display_path
 from assay.report.json_report import summary_json
 
 MAX_PROBLEM_LINES = 40
+MAX_PRODUCT_ROWS = 40
 
 
 def _size(count: int) -> str:
@@ -41,12 +43,31 @@ def print_summary(console: Console, evaluation: Evaluation) -> None:
     if summary["containers_by_format"]:
         formats = ", ".join(f"{k} ×{v}" for k, v in summary["containers_by_format"].items())
         console.print(f"  containers unpacked: {formats}")
+    _print_components(console, evaluation)
     _print_problems(console, evaluation)
     for stage in evaluation.stages:
         console.print(
             f"  stage {stage.name}: {stage.status.value} in {stage.seconds:.2f} s"
             + (f" — {stage.message}" if stage.message else "")
         )
+
+
+def _print_components(console: Console, evaluation: Evaluation) -> None:
+    report = copies_report(list(evaluation.components))
+    if not report:
+        console.print("  no components identified")
+        return
+    console.print(f"  [bold]{len(evaluation.components)} component(s)[/] — copies by version:")
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in ("product", "versions (copies)", "end of life"):
+        table.add_column(column)
+    for product in report[:MAX_PRODUCT_ROWS]:
+        versions = ", ".join(f"{v.version} ({len(v.locations)})" for v in product.versions)
+        eol = ", ".join(f"{v.version}: {v.eol}" for v in product.versions if v.eol)
+        table.add_row(escape(product.name), escape(versions), eol or "—")
+    console.print(table)
+    if len(report) > MAX_PRODUCT_ROWS:
+        console.print(f"   … and {len(report) - MAX_PRODUCT_ROWS} more products in evaluation.json")
 
 
 def _print_problems(console: Console, evaluation: Evaluation) -> None:

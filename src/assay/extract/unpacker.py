@@ -35,6 +35,7 @@ class UnpackResult:
     artifacts: list[Artifact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     bytes_written: int = 0
+    disk: dict[str, Path] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -163,29 +164,19 @@ class _Run:
         if found.problem is not None:
             self.result.problems.append(found.problem)
         artifact, digest, item = found.artifact, found.digest, found.item
+        if artifact is not None:
+            self.result.disk[artifact.id] = item.disk
         if artifact is None or digest is None:
             if artifact is not None:
                 self.result.artifacts.append(artifact)
             return None
-        first = self.seen.get(digest.sha256)
-        if first is not None:
-            self.result.artifacts.append(replace(artifact, duplicate_of=first))
+        if self.is_duplicate(artifact):
             return None
-        self.seen[digest.sha256] = artifact.id
-        extractor = item.forced or self.identify(digest.head, item.disk)
-        carve = (
-            extractor is None
-            and artifact.kind in CARVE_KINDS
-            and item.may_carve
-            and digest.size >= self.limits.carve_min_bytes
-        )
-        if extractor is None and not carve:
+        chosen = self.choose(item, artifact, digest)
+        if chosen is None:
             self.result.artifacts.append(artifact)
             return None
-        if extractor is not None:
-            artifact = replace(artifact, format=extractor.name)
-            if artifact.kind in (FileKind.DATA, FileKind.TEXT, FileKind.EMPTY):
-                artifact = replace(artifact, kind=FileKind.ARCHIVE)
+        artifact, extractor = chosen
         if not self.may_unpack(item, artifact):
             self.result.artifacts.append(artifact)
             return None
@@ -198,6 +189,32 @@ class _Run:
             self.result.artifacts.append(artifact)
             return None
         return _Job(container, extractor, self.owner.carver)
+
+    def choose(
+        self, item: Item, artifact: Artifact, digest: FileDigest
+    ) -> tuple[Artifact, Extractor | None] | None:
+        """The extractor for a container (None to carve it), or None when it is not one."""
+        extractor = item.forced or self.identify(digest.head, item.disk)
+        if extractor is not None:
+            artifact = replace(artifact, format=extractor.name)
+            if artifact.kind in (FileKind.DATA, FileKind.TEXT, FileKind.EMPTY):
+                artifact = replace(artifact, kind=FileKind.ARCHIVE)
+            return artifact, extractor
+        carve = (
+            artifact.kind in CARVE_KINDS
+            and item.may_carve
+            and digest.size >= self.limits.carve_min_bytes
+        )
+        return (artifact, None) if carve else None
+
+    def is_duplicate(self, artifact: Artifact) -> bool:
+        """Record a file seen before as a duplicate of the first copy (analysed once)."""
+        first = self.seen.get(artifact.sha256)
+        if first is not None:
+            self.result.artifacts.append(replace(artifact, duplicate_of=first))
+            return True
+        self.seen[artifact.sha256] = artifact.id
+        return False
 
     def identify(self, head: bytes, disk: Path) -> Extractor | None:
         for extractor in self.owner.extractors:

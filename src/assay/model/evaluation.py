@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from assay.model.artifact import Artifact
+from assay.model.component import Component
 from assay.model.problem import Problem, ProblemLevel
 
 SCHEMA_VERSION = "1.0"
@@ -55,6 +56,7 @@ class Evaluation:
     artifacts: tuple[Artifact, ...]
     problems: tuple[Problem, ...]
     limits: tuple[tuple[str, int | float], ...] = field(default=())
+    components: tuple[Component, ...] = field(default=())
     schema_version: str = SCHEMA_VERSION
 
     @property

@@ -9,13 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assay import __version__
+from assay.catalog.base import Cataloger
 from assay.extract.base import Extractor
 from assay.extract.limits import Limits
 from assay.extract.unpacker import Unpacker, UnpackResult
+from assay.inventory.index import FileIndex
+from assay.model.component import Component
 from assay.model.evaluation import Evaluation, Release, StageResult, StageStatus
 from assay.model.ids import stable_id
 from assay.model.problem import ProblemLevel
+from assay.pipeline.identify import identify
 from assay.pipeline.progress import NullProgress, Progress
+from assay.plugins import catalogers as builtin_catalogers
 from assay.plugins import extractors as builtin_extractors
 
 
@@ -26,6 +31,8 @@ class ScanOptions:
     limits: Limits = field(default_factory=Limits)
     workspace: Path | None = None
     extractors: tuple[Extractor, ...] = ()
+    catalogers: tuple[Cataloger, ...] = ()
+    identify: bool = True
 
 
 def _now() -> str:
@@ -82,10 +89,10 @@ class Evaluator:
         release = describe_input(source)
         stages: list[StageResult] = []
         if self.options.workspace is not None:
-            unpacked = self._unpack(source, self.options.workspace, stages)
+            unpacked, components = self._run(source, self.options.workspace, stages)
         else:
             with tempfile.TemporaryDirectory(prefix="assay-") as scratch:
-                unpacked = self._unpack(source, Path(scratch), stages)
+                unpacked, components = self._run(source, Path(scratch), stages)
         return Evaluation(
             release=release,
             tool_version=__version__,
@@ -95,7 +102,21 @@ class Evaluator:
             artifacts=tuple(unpacked.artifacts),
             problems=tuple(unpacked.problems),
             limits=self.options.limits.as_pairs(),
+            components=tuple(components),
         )
+
+    def _run(
+        self, source: Path, workspace: Path, stages: list[StageResult]
+    ) -> tuple[UnpackResult, list[Component]]:
+        unpacked = self._unpack(source, workspace, stages)
+        if not self.options.identify:
+            return unpacked, []
+        index = FileIndex(unpacked.artifacts, unpacked.disk)
+        catalogers = self.options.catalogers or builtin_catalogers()
+        components, problems, result = identify(index, catalogers, self.progress)
+        unpacked.problems.extend(problems)
+        stages.append(result)
+        return unpacked, components
 
     def _unpack(self, source: Path, workspace: Path, stages: list[StageResult]) -> UnpackResult:
         clock = time.monotonic()

@@ -3,7 +3,9 @@
 import json
 from typing import Any, BinaryIO
 
+from assay.catalog.copies import copies_report
 from assay.model.artifact import Artifact
+from assay.model.component import Component, Evidence
 from assay.model.evaluation import Evaluation
 from assay.model.ids import display_path
 from assay.model.problem import Problem
@@ -58,6 +60,69 @@ def problem_json(problem: Problem) -> dict[str, Any]:
     return record
 
 
+def evidence_json(evidence: Evidence) -> dict[str, Any]:
+    """One piece of evidence: the file (or record) and, for bytes, offset and matched text."""
+    record: dict[str, Any] = {
+        "artifact": evidence.artifact,
+        "location": display_path(evidence.location),
+        "method": evidence.method,
+    }
+    optional = {
+        "offset": evidence.offset,
+        "matched": evidence.matched,
+        "record": evidence.record,
+        "embedded": evidence.embedded or None,
+    }
+    record.update({key: value for key, value in optional.items() if value is not None})
+    return record
+
+
+def component_json(component: Component) -> dict[str, Any]:
+    """One component with its identifiers and every piece of evidence."""
+    record: dict[str, Any] = {
+        "id": component.id,
+        "product": component.product,
+        "name": component.name,
+        "version": component.version,
+        "type": component.type.value,
+        "purl": component.purl,
+        "cpes": list(component.cpes),
+        "found_by": list(component.found_by),
+        "confidence": component.confidence.value,
+        "evidence": [evidence_json(e) for e in component.evidence],
+    }
+    optional = {
+        "supplier": component.supplier,
+        "licenses": list(component.licenses) or None,
+        "eol": component.eol,
+        "ecosystem": component.ecosystem,
+    }
+    record.update({key: value for key, value in optional.items() if value is not None})
+    return record
+
+
+def copies_json(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The copies report: per product, each version and where its copies sit."""
+    return [
+        {
+            "product": product.product,
+            "name": product.name,
+            "copies": product.copies,
+            "versions": [
+                {
+                    "version": v.version,
+                    "copies": len(v.locations),
+                    "embedded": v.embedded,
+                    "eol": v.eol,
+                    "locations": [display_path(loc) for loc in v.locations],
+                }
+                for v in product.versions
+            ],
+        }
+        for product in copies_report(list(evaluation.components))
+    ]
+
+
 def summary_json(evaluation: Evaluation) -> dict[str, Any]:
     """Counts a person or a script reads first."""
     kinds: dict[str, int] = {}
@@ -80,6 +145,7 @@ def summary_json(evaluation: Evaluation) -> dict[str, Any]:
         "by_kind": dict(sorted(kinds.items())),
         "containers_by_format": dict(sorted(formats.items())),
         "problems_by_kind": dict(sorted(problems.items())),
+        "components": len(evaluation.components),
     }
 
 
@@ -110,6 +176,8 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
         ],
         "summary": summary_json(evaluation),
         "artifacts": [artifact_json(a) for a in evaluation.artifacts],
+        "components": [component_json(c) for c in evaluation.components],
+        "copies": copies_json(evaluation),
         "problems": [problem_json(p) for p in evaluation.problems],
     }
 

@@ -1,0 +1,1 @@
+"""Component identification: catalogers read package metadata and binaries into components."""

@@ -1,0 +1,85 @@
+"""BinaryCataloger: products and versions from the bytes of executables, libraries and blobs."""
+
+import posixpath
+from typing import ClassVar
+
+from assay.catalog.base import CatalogContext, Cataloger, Observation
+from assay.catalog.binary.engine import Hit, Matcher, name_matches
+from assay.catalog.binary.rules import Rule, default_rules
+from assay.inventory.index import FileIndex
+from assay.model.artifact import Artifact, FileKind
+from assay.model.component import Confidence, Evidence
+from assay.model.problem import ProblemKind
+
+SCANNED_KINDS = (FileKind.ELF, FileKind.DATA, FileKind.ARCHIVE)
+MATCHED_TEXT = 160
+
+
+class BinaryCataloger(Cataloger):
+    """Scans every unique executable, library and opaque blob once for all rules' patterns."""
+
+    name = "binary"
+    description = "version strings in binaries (rules: assay/data/binary-rules.yaml)"
+    _matchers: ClassVar[dict[int, Matcher]] = {}
+
+    def __init__(self, rules: tuple[Rule, ...] | None = None) -> None:
+        self.rules = rules if rules is not None else default_rules()
+
+    def matcher(self) -> Matcher:
+        """The compiled matcher for these rules (compiled once per process)."""
+        key = id(self.rules)
+        if key not in self._matchers:
+            self._matchers[key] = Matcher(self.rules)
+        return self._matchers[key]
+
+    def catalog(self, index: FileIndex, ctx: CatalogContext) -> list[Observation]:
+        matcher = self.matcher()
+        found: list[Observation] = []
+        for artifact in index.unique_files(*SCANNED_KINDS):
+            if artifact.kind is FileKind.ARCHIVE and artifact.format not in (None, "carved"):
+                continue
+            try:
+                with index.mapped(artifact) as data:
+                    hits = matcher.scan(data)
+            except OSError as err:
+                ctx.problem(ProblemKind.UNREADABLE, f"cannot read: {err}", artifact.location)
+                continue
+            found.extend(self._observe(artifact, hits))
+        return found
+
+    def _observe(self, artifact: Artifact, hits: list[Hit]) -> list[Observation]:
+        observations = []
+        file_name = posixpath.basename(artifact.path)
+        for hit in hits:
+            rule = hit.rule
+            if rule.require_contains and not hit.confirmed:
+                continue
+            named = name_matches(rule, file_name)
+            confidence = (
+                Confidence.HIGH
+                if named or (hit.confirmed and rule.contains)
+                else (Confidence.MEDIUM)
+            )
+            evidence = Evidence(
+                artifact=artifact.id,
+                location=artifact.location,
+                method="version-string",
+                offset=hit.offset,
+                matched=hit.matched[:MATCHED_TEXT].decode("ascii", "backslashreplace"),
+                embedded=bool(rule.files) and not named,
+            )
+            observations.append(
+                Observation(
+                    product=rule.product,
+                    name=rule.name,
+                    version=hit.version,
+                    type=rule.type,
+                    found_by=self.name,
+                    confidence=confidence,
+                    evidence=evidence,
+                    purl=rule.purl_for(hit.version),
+                    cpes=rule.cpes_for(hit.version),
+                    supplier=rule.supplier,
+                )
+            )
+        return observations
