@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   squashfs-tools e2fsprogs mtd-utils genext2fs p7zip-full lz4 zstd lzop lzip xz-utils bzip2
   cpio android-sdk-libsparse-utils u-boot-tools device-tree-compiler xorriso genisoimage rpm
-  util-linux binutils file dpkg-dev fakeroot liblzo2-dev libarchive-dev
+  util-linux binutils file dpkg-dev fakeroot liblzo2-dev libarchive-dev db5.3-util
   python3 python3-venv python3-dev gcc
 )
 sudo_cmd=()

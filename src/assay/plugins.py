@@ -2,6 +2,16 @@
 
 from assay.catalog.base import Cataloger
 from assay.catalog.binary.cataloger import BinaryCataloger
+from assay.catalog.metadata.apk import ApkCataloger
+from assay.catalog.metadata.dpkg import DpkgCataloger
+from assay.catalog.metadata.golang import GoCataloger
+from assay.catalog.metadata.kernel import KernelCataloger
+from assay.catalog.metadata.node import NodeCataloger
+from assay.catalog.metadata.opkg import OpkgCataloger
+from assay.catalog.metadata.os_release import OsReleaseCataloger
+from assay.catalog.metadata.python import PythonCataloger
+from assay.catalog.metadata.rpm import RpmCataloger
+from assay.catalog.metadata.rust import RustCataloger
 from assay.extract.base import Extractor
 from assay.extract.formats.android_sparse import AndroidSparseExtractor
 from assay.extract.formats.ar import ArExtractor
@@ -68,7 +78,19 @@ def extractors() -> tuple[Extractor, ...]:
     return tuple(cls() for cls in BUILTIN_EXTRACTORS)
 
 
-BUILTIN_CATALOGERS: tuple[type[Cataloger], ...] = (BinaryCataloger,)
+BUILTIN_CATALOGERS: tuple[type[Cataloger], ...] = (
+    BinaryCataloger,
+    OsReleaseCataloger,
+    DpkgCataloger,
+    OpkgCataloger,
+    ApkCataloger,
+    RpmCataloger,
+    PythonCataloger,
+    NodeCataloger,
+    GoCataloger,
+    RustCataloger,
+    KernelCataloger,
+)
 
 
 def catalogers() -> tuple[Cataloger, ...]:

@@ -34,7 +34,7 @@ def test_look_alikes_are_not_versions(text: bytes) -> None:
 
 
 def test_rule_without_version_group_is_rejected() -> None:
-    with pytest.raises(RulesError, match="foo.*version"):
+    with pytest.raises(RulesError, match=r"foo.*version"):
         parse_rule({"product": "foo", "version_patterns": ["foo (1\\.2)"]})
 
 

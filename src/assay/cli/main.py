@@ -3,7 +3,7 @@
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,11 +20,13 @@ from assay.cli.errors import (
     writable_dir,
 )
 from assay.cli.progress import RichProgress
+from assay.cli.sbom_command import declared_line, read_declared, register, write_scan_outputs
 from assay.cli.summary import print_summary
 from assay.extract.limits import Limits
 from assay.model.evaluation import Evaluation
 from assay.pipeline.evaluator import Evaluator, ScanOptions
-from assay.report.json_report import evaluation_json, write_evaluation
+from assay.report.json_report import evaluation_json
+from assay.report.sbom_input import FileHashes
 
 app = typer.Typer(
     name="assay",
@@ -104,12 +106,15 @@ def _evaluate(source: Path, options: ScanOptions) -> Evaluation:
         return Evaluator(options, progress).evaluate(source)
 
 
-def _finish(evaluation: Evaluation, as_json: bool) -> None:
+def _finish(evaluation: Evaluation, as_json: bool, document: dict[str, Any] | None = None) -> None:
+    document = document or evaluation_json(evaluation)
     if as_json:
-        sys.stdout.write(json.dumps(evaluation_json(evaluation), indent=2, ensure_ascii=False))
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
         sys.stdout.write("\n")
     else:
         print_summary(out_console, evaluation)
+        if "declared" in document:
+            out_console.print(f"  {escape(declared_line(document['declared']))}", soft_wrap=True)
     raise typer.Exit(EXIT_OK if evaluation.complete else EXIT_INCOMPLETE)
 
 
@@ -129,23 +134,32 @@ def scan(
     max_ratio: MaxRatio = DEFAULTS.max_ratio,
     max_total_ratio: MaxTotalRatio = DEFAULTS.max_total_ratio,
     timeout: Timeout = DEFAULTS.extractor_seconds,
+    sbom: Annotated[
+        Path | None,
+        typer.Option("--sbom", help="The vendor's SBOM (CycloneDX or SPDX JSON) to compare with."),
+    ] = None,
 ) -> None:
     """Unpack a release recursively, inventory every file and write OUTPUT/evaluation.json.
+
+    Also writes OUTPUT/sbom.cdx.json (CycloneDX 1.6) and OUTPUT/sbom.spdx.json (SPDX 2.3); with
+    --sbom, compares the vendor's SBOM with what was found (`declared` in evaluation.json).
 
     Exit codes: 0 complete, 2 usage error, 3 evaluation incomplete (a part could not be
     unpacked: see the problems)."""
     source = readable_input(path)
+    vendor = read_declared(sbom) if sbom is not None else None
     out_dir = writable_dir(output)
     workspace = None
     if keep_unpacked:
         workspace = writable_dir(out_dir / "unpacked", must_be_empty=True)
     limits = make_limits(max_bytes, max_files, max_depth, max_ratio, max_total_ratio, timeout)
-    evaluation = _evaluate(source, ScanOptions(limits=limits, workspace=workspace))
-    with open(out_dir / "evaluation.json", "wb") as handle:
-        write_evaluation(evaluation, handle)
+    hashes = FileHashes()
+    options = ScanOptions(limits=limits, workspace=workspace, after_identify=hashes)
+    evaluation = _evaluate(source, options)
+    document = write_scan_outputs(out_dir, evaluation, hashes, vendor)
     if not as_json:
         err_console.print(f"wrote {escape(str(out_dir / 'evaluation.json'))}", soft_wrap=True)
-    _finish(evaluation, as_json)
+    _finish(evaluation, as_json, document)
 
 
 @app.command()
@@ -211,6 +225,9 @@ def main(
     ] = False,
 ) -> None:
     """assay: unpack a vendor release safely and evaluate what is inside."""
+
+
+register(app)  # `assay sbom`, listed after the commands above
 
 
 def run() -> None:

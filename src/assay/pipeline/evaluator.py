@@ -4,6 +4,7 @@ import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ class ScanOptions:
     extractors: tuple[Extractor, ...] = ()
     catalogers: tuple[Cataloger, ...] = ()
     identify: bool = True
+    after_identify: Callable[[FileIndex, Sequence[Component]], None] | None = None
 
 
 def _now() -> str:
@@ -116,6 +118,8 @@ class Evaluator:
         components, problems, result = identify(index, catalogers, self.progress)
         unpacked.problems.extend(problems)
         stages.append(result)
+        if self.options.after_identify is not None:  # reads files while the workspace exists
+            self.options.after_identify(index, components)
         return unpacked, components
 
     def _unpack(self, source: Path, workspace: Path, stages: list[StageResult]) -> UnpackResult:

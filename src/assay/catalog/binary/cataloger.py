@@ -34,6 +34,7 @@ class BinaryCataloger(Cataloger):
 
     def catalog(self, index: FileIndex, ctx: CatalogContext) -> list[Observation]:
         matcher = self.matcher()
+        copies = _copies(index)
         found: list[Observation] = []
         for artifact in index.unique_files(*SCANNED_KINDS):
             if artifact.kind is FileKind.ARCHIVE and artifact.format not in (None, "carved"):
@@ -44,7 +45,8 @@ class BinaryCataloger(Cataloger):
             except OSError as err:
                 ctx.problem(ProblemKind.UNREADABLE, f"cannot read: {err}", artifact.location)
                 continue
-            found.extend(self._observe(artifact, hits))
+            for copy in copies.get(artifact.sha256 or "", [artifact]):
+                found.extend(self._observe(copy, hits))
         return found
 
     def _observe(self, artifact: Artifact, hits: list[Hit]) -> list[Observation]:
@@ -83,3 +85,12 @@ class BinaryCataloger(Cataloger):
                 )
             )
         return observations
+
+
+def _copies(index: FileIndex) -> dict[str, list[Artifact]]:
+    """Every file by content: a file is scanned once and each copy of it is evidence."""
+    groups: dict[str, list[Artifact]] = {}
+    for artifact in index.artifacts:
+        if artifact.sha256:
+            groups.setdefault(artifact.sha256, []).append(artifact)
+    return groups
