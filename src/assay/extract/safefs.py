@@ -337,7 +337,7 @@ class SafeFS:
             elif stat.S_ISREG(info.st_mode):
                 self._move_in(rel, Path(entry.path), info)
             else:
-                self.special(rel, _special_name(info.st_mode))
+                self.special(rel, special_name(info.st_mode))
 
     def _move_in(self, rel: str, source: Path, info: os.stat_result) -> None:
         prepared = self._prepare_file(rel)
@@ -368,16 +368,17 @@ def _chunks(content: bytes | memoryview | Iterable[bytes] | BinaryIO) -> Iterabl
     yield from content
 
 
-def _special_name(mode: int) -> str:
-    if stat.S_ISCHR(mode):
-        return "character device"
-    if stat.S_ISBLK(mode):
-        return "block device"
-    if stat.S_ISFIFO(mode):
-        return "FIFO"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    return "special file"
+SPECIAL_KINDS = {
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFIFO: "FIFO",
+    stat.S_IFSOCK: "socket",
+}
+
+
+def special_name(mode: int) -> str:
+    """What a non-regular, non-directory, non-link file mode is, in words."""
+    return SPECIAL_KINDS.get(stat.S_IFMT(mode), f"file of type 0o{stat.S_IFMT(mode):o}")
 
 
 __all__ = ["LimitExceeded", "ProblemSink", "SafeFS"]

@@ -16,7 +16,8 @@ from assay.extract.base import HEAD_SIZE, Extractor
 from assay.extract.carver import Carver
 from assay.extract.job import ContainerJob, make_problem, output_dir
 from assay.extract.limits import Budget, Limits
-from assay.extract.work import Item, Outcome, tree_bytes, walk
+from assay.extract.tools import tree_size
+from assay.extract.work import Item, Outcome, walk
 from assay.inventory.hashing import FileDigest, digest_file
 from assay.inventory.kind import classify
 from assay.model.artifact import Artifact, FileKind
@@ -67,7 +68,7 @@ class Unpacker:
     def unpack(self, source: Path) -> UnpackResult:
         """Inventory `source` (a file or a directory) and everything inside it."""
         self.workspace.mkdir(parents=True, exist_ok=True)
-        size = source.stat().st_size if source.is_file() else tree_bytes(source)
+        size = source.stat().st_size if source.is_file() else tree_size(source)
         run = _Run(self, Budget(self.limits, size), source)
         with ThreadPoolExecutor(self.workers, thread_name_prefix="assay-unpack") as pool:
             run.drain(pool, run.seed())
@@ -135,7 +136,7 @@ class _Run:
         if stat.S_ISLNK(info.st_mode):
             return _Inspected(item, _symlink_artifact(item))
         if stat.S_ISDIR(info.st_mode) and item.forced is not None:
-            digest = FileDigest(_tree_digest(item.disk), tree_bytes(item.disk), b"")
+            digest = FileDigest(_tree_digest(item.disk), tree_size(item.disk), b"")
         elif stat.S_ISREG(info.st_mode):
             digest = digest_file(item.disk, HEAD_SIZE)
         else:

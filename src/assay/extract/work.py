@@ -1,7 +1,6 @@
 """Units of unpacking work: a file waiting to be inventoried, and what unpacking one gave."""
 
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,16 +59,3 @@ def walk(root: Path) -> list[tuple[str, Path]]:
                 found.append((rel, Path(entry.path)))
     found.sort()
     return found
-
-
-def tree_bytes(root: Path) -> int:
-    """Bytes in the regular files under `root`."""
-    total = 0
-    for _, disk in walk(root):
-        try:
-            info = os.lstat(disk)
-        except OSError:
-            continue
-        if stat.S_ISREG(info.st_mode):
-            total += info.st_size
-    return total

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assay.extract.base import Blob, ExtractContext, ExtractionError, Extractor, Signature
-from assay.extract.safefs import SafeFS
+from assay.extract.safefs import SPECIAL_KINDS, SafeFS
 from assay.model.problem import ProblemKind
 
 MAGIC = 0x28CD3D45
@@ -26,12 +26,6 @@ INODE = 12
 FLAG_FSID_VERSION_2 = 0x1
 FLAG_EXT_BLOCK_POINTERS = 0x800
 KNOWN_FLAGS = 0xFFF
-SPECIAL_KINDS = {
-    stat.S_IFCHR: "character device",
-    stat.S_IFBLK: "block device",
-    stat.S_IFIFO: "FIFO",
-    stat.S_IFSOCK: "socket",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from assay.extract.base import Blob, ExtractContext, ExtractionError, Extractor, Signature
-from assay.extract.safefs import SafeFS
+from assay.extract.safefs import SPECIAL_KINDS, SafeFS
 from assay.model.problem import ProblemKind
 
 SECTOR = 2048
@@ -16,12 +16,6 @@ DESCRIPTOR = 2048
 TEXT_FIELDS = {"system_id": (8, 32), "volume_id": (40, 32), "publisher": (318, 128)}
 TEXT_FIELDS |= {"application": (574, 128)}
 CREATED_AT = 813
-SPECIAL_KINDS = {
-    stat.S_IFCHR: "character device",
-    stat.S_IFBLK: "block device",
-    stat.S_IFIFO: "FIFO",
-    stat.S_IFSOCK: "socket",
-}
 
 
 def volume_size(pvd: bytes) -> int | None:

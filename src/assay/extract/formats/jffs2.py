@@ -20,7 +20,7 @@ import jefferson.jffs2 as jefferson
 
 from assay.extract.base import Blob, ExtractContext, ExtractionError, Extractor, Signature
 from assay.extract.formats._quiet import quiet
-from assay.extract.safefs import SafeFS
+from assay.extract.safefs import SafeFS, special_name
 from assay.model.problem import ProblemKind
 
 MAGIC = 0x1985
@@ -247,7 +247,7 @@ class _Tree:
             self.first_links[ino] = path
             self.fs.write(path, _content(versions, int(newest.isize)), mode)
         else:
-            self.fs.special(path, _special_name(mode))
+            self.fs.special(path, special_name(mode))
 
 
 def _content(versions: list[Any], size: int) -> Iterator[bytes]:
@@ -267,15 +267,3 @@ def _content(versions: list[Any], size: int) -> Iterator[bytes]:
             first, last = max(offset, low), min(offset + len(data), high)
             chunk[first - low : last - low] = data[first - offset : last - offset]
         yield bytes(chunk)
-
-
-def _special_name(mode: int) -> str:
-    if stat.S_ISCHR(mode):
-        return "character device"
-    if stat.S_ISBLK(mode):
-        return "block device"
-    if stat.S_ISFIFO(mode):
-        return "FIFO"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    return f"inode of mode 0o{mode:o}"
