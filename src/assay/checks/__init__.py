@@ -1,0 +1,1 @@
+"""Checks: hardening, the unsafe-function census, secrets and configuration, over the release."""

@@ -1,0 +1,1 @@
+"""Vulnerability data: the offline database, its importers, version schemes and matching."""
