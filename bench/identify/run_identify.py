@@ -53,6 +53,8 @@ CBT_EXTRA = {
 }
 # assay product key -> benchmark product key, where the two name a product differently
 ASSAY_ALIASES: dict[str, str] = {}
+# evidence that is a metadata record about a package, not the identification of the file it sits in
+RECORD_METHODS = ("package-db", "source-version")
 
 Pair = tuple[str, str]
 Found = dict[str, set[Pair]]
@@ -187,8 +189,11 @@ def assay_found(evaluation: dict[str, Any]) -> Found:
             by_sha[artifact["sha256"]].add(artifact["chain"][1].lstrip("/"))
     found: Found = defaultdict(set)
     for component in evaluation["components"]:
-        pair = (ASSAY_ALIASES.get(component["product"], component["product"]), component["version"])
+        product = component["product"].removeprefix("pypi:")  # the truth names wheels bare
+        pair = (ASSAY_ALIASES.get(product, product), component["version"])
         for evidence in component["evidence"]:
+            if evidence["method"] in RECORD_METHODS:
+                continue
             artifact = artifacts.get(evidence["artifact"])
             if artifact is None:
                 continue

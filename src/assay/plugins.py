@@ -10,6 +10,7 @@ from assay.catalog.metadata.node import NodeCataloger
 from assay.catalog.metadata.opkg import OpkgCataloger
 from assay.catalog.metadata.os_release import OsReleaseCataloger
 from assay.catalog.metadata.python import PythonCataloger
+from assay.catalog.metadata.python_source import PythonSourceCataloger
 from assay.catalog.metadata.rpm import RpmCataloger
 from assay.catalog.metadata.rust import RustCataloger
 from assay.extract.base import Extractor
@@ -86,6 +87,7 @@ BUILTIN_CATALOGERS: tuple[type[Cataloger], ...] = (
     ApkCataloger,
     RpmCataloger,
     PythonCataloger,
+    PythonSourceCataloger,
     NodeCataloger,
     GoCataloger,
     RustCataloger,

@@ -520,3 +520,24 @@ LOOK_ALIKES: tuple[LookAlike, ...] = (
     LookAlike("coreutils", b"\x009.1\x00write error\x00", "gnulib text without coreutils' name"),
     LookAlike("golang", b"\x00go1.21.4\x00", "not build information"),
 )
+
+
+# Library file names that follow the release (rules' `file_version`), with the version they give;
+# None: the name must give no version (an ABI number, not the release).
+NAME_SAMPLES: list[tuple[str, str, str | None]] = [
+    ("sctp", "libsctp.so.1.0.19", "1.0.19"),
+    ("grpc", "libgrpc++.so.1.51.1", "1.51.1"),
+    ("grpc", "libgrpc_plugin_support.so.1.51.1", "1.51.1"),
+    ("grpc", "libgrpc.so.29.0.0", None),
+    ("brotli", "libbrotlicommon-c43ca8d5.so.1.2.0", "1.2.0"),
+    ("xz", "liblzma.so.5.4.1", "5.4.1"),
+    ("xz", "liblzma.so.5", None),
+    ("zstd", "libzstd.so.1.5.4", "1.5.4"),
+    ("lz4", "liblz4.so.1.9.4", "1.9.4"),
+    ("mbedtls", "libmbedtls.so.2.28.3", "2.28.3"),
+    ("mbedtls", "libmbedcrypto.so.7", None),
+    ("libxslt", "libxslt.so.1.1.35", "1.1.35"),
+    ("openjpeg", "libopenjp2.so.2.5.0", "2.5.0"),
+    ("zlib", "libz.so.1.2.13", "1.2.13"),
+    ("zlib", "libz.so.1", None),
+]

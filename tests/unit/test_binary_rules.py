@@ -13,7 +13,14 @@ from assay.catalog.binary.engine import Hit, Matcher
 from assay.catalog.binary.rules import Rule, load_rules
 from assay.catalog.copies import copies_report
 from assay.pipeline.evaluator import Evaluator, ScanOptions
-from tests.factories.version_strings import LOOK_ALIKES, SAMPLES, LookAlike, Sample, embedded
+from tests.factories.version_strings import (
+    LOOK_ALIKES,
+    NAME_SAMPLES,
+    SAMPLES,
+    LookAlike,
+    Sample,
+    embedded,
+)
 
 RULES = load_rules()
 MATCHER = Matcher(RULES)
@@ -47,8 +54,17 @@ def test_look_alike_is_not_a_version(look_alike: LookAlike) -> None:
 
 def test_every_rule_has_a_positive_sample() -> None:
     sampled = {sample.product for sample in SAMPLES}
-    assert sorted(set(BY_PRODUCT) - sampled) == []
+    named = {product for product, _, version in NAME_SAMPLES if version}
+    with_patterns = {r.product for r in RULES if r.version_patterns}
+    assert sorted(with_patterns - sampled) == []
+    assert sorted(set(BY_PRODUCT) - with_patterns - named) == []
     assert sorted(sampled - set(BY_PRODUCT)) == []
+    assert sorted({r.product for r in RULES if r.file_versions} - named) == []
+
+
+@pytest.mark.parametrize(("product", "file_name", "version"), NAME_SAMPLES)
+def test_file_name_versions(product: str, file_name: str, version: str | None) -> None:
+    assert BY_PRODUCT[product].version_from_name(file_name) == version
 
 
 def test_look_alikes_name_existing_rules() -> None:

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from assay.model.component import Component
 
+# evidence that is a record about a package (its database entry, its version source), not a copy
+RECORD_METHODS = frozenset({"package-db", "source-version", "os-release"})
+
 
 @dataclass(frozen=True, slots=True)
 class VersionCopies:
@@ -40,7 +43,7 @@ def copies_report(components: list[Component]) -> list[ProductCopies]:
     for product, group in sorted(by_product.items()):
         versions = []
         for component in sorted(group, key=lambda c: c.version):
-            in_files = [e for e in component.evidence if e.record is None]
+            in_files = [e for e in component.evidence if e.method not in RECORD_METHODS]
             located = in_files or list(component.evidence)
             locations = tuple(dict.fromkeys(e.location for e in located))
             embedded = len({e.location for e in component.evidence if e.embedded})

@@ -1,6 +1,12 @@
-"""ELF identification from the file header alone (System V gABI, `e_ident` and `e_machine`)."""
+"""ELF identification from the file header (System V gABI, `e_ident` and `e_machine`) and the
+libraries a dynamically linked file needs."""
 
 import struct
+from pathlib import Path
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.dynamic import DynamicSection, DynamicSegment
+from elftools.elf.elffile import ELFFile
 
 from assay.model.artifact import ElfFacts
 
@@ -52,3 +58,22 @@ def elf_facts(head: bytes) -> ElfFacts | None:
     return ElfFacts(
         machine=machine, bits=bits, endian=endian, elf_type=TYPES.get(e_type, f"other-{e_type}")
     )
+
+
+def needed_libraries(path: Path) -> tuple[str, ...]:
+    """The DT_NEEDED names of a dynamically linked ELF file; empty for a static, corrupt or
+    unreadable one."""
+    try:
+        with open(path, "rb") as handle:
+            elf = ELFFile(handle)
+            # the PT_DYNAMIC segment: sstrip-ed firmware binaries have no section headers
+            dynamic = next(
+                (s for s in elf.iter_segments() if isinstance(s, DynamicSegment)), None
+            ) or elf.get_section_by_name(".dynamic")
+            if not isinstance(dynamic, DynamicSegment | DynamicSection):
+                return ()
+            return tuple(
+                str(getattr(tag, "needed", "")) for tag in dynamic.iter_tags() if tag.entry.d_tag == "DT_NEEDED"
+            )
+    except (OSError, ELFError, ValueError, KeyError, struct.error, AssertionError):
+        return ()

@@ -5,7 +5,9 @@ from typing import ClassVar
 
 from assay.catalog.base import CatalogContext, Cataloger, Observation
 from assay.catalog.binary.engine import Hit, Matcher, name_matches
+from assay.catalog.binary.references import LinkGraph, without_references
 from assay.catalog.binary.rules import Rule, default_rules
+from assay.catalog.binary.siblings import infer_from_siblings
 from assay.inventory.index import FileIndex
 from assay.model.artifact import Artifact, FileKind
 from assay.model.component import Confidence, Evidence
@@ -24,6 +26,7 @@ class BinaryCataloger(Cataloger):
 
     def __init__(self, rules: tuple[Rule, ...] | None = None) -> None:
         self.rules = rules if rules is not None else default_rules()
+        self._named_rules = tuple(r for r in self.rules if r.file_versions)
 
     def matcher(self) -> Matcher:
         """The compiled matcher for these rules (compiled once per process)."""
@@ -35,6 +38,7 @@ class BinaryCataloger(Cataloger):
     def catalog(self, index: FileIndex, ctx: CatalogContext) -> list[Observation]:
         matcher = self.matcher()
         copies = _copies(index)
+        graph = LinkGraph(index)
         found: list[Observation] = []
         for artifact in index.unique_files(*SCANNED_KINDS):
             if artifact.kind is FileKind.ARCHIVE and artifact.format not in (None, "carved"):
@@ -45,8 +49,13 @@ class BinaryCataloger(Cataloger):
             except OSError as err:
                 ctx.problem(ProblemKind.UNREADABLE, f"cannot read: {err}", artifact.location)
                 continue
+            hits = without_references(graph, artifact, hits)
             for copy in copies.get(artifact.sha256 or "", [artifact]):
-                found.extend(self._observe(copy, hits))
+                observed = self._observe(copy, hits)
+                found.extend(observed)
+                if copy.kind is FileKind.ELF:
+                    found.extend(self._observe_name(copy, {o.product for o in observed}))
+        found.extend(infer_from_siblings(index, self.rules, found))
         return found
 
     def _observe(self, artifact: Artifact, hits: list[Hit]) -> list[Observation]:
@@ -57,6 +66,8 @@ class BinaryCataloger(Cataloger):
             if rule.require_contains and not hit.confirmed:
                 continue
             named = name_matches(rule, file_name)
+            if rule.require_name and not named:
+                continue
             confidence = (
                 Confidence.HIGH
                 if named or (hit.confirmed and rule.contains)
@@ -70,21 +81,42 @@ class BinaryCataloger(Cataloger):
                 matched=hit.matched[:MATCHED_TEXT].decode("ascii", "backslashreplace"),
                 embedded=bool(rule.files) and not named,
             )
-            observations.append(
-                Observation(
-                    product=rule.product,
-                    name=rule.name,
-                    version=hit.version,
-                    type=rule.type,
-                    found_by=self.name,
-                    confidence=confidence,
-                    evidence=evidence,
-                    purl=rule.purl_for(hit.version),
-                    cpes=rule.cpes_for(hit.version),
-                    supplier=rule.supplier,
-                )
-            )
+            observations.append(_observation(rule, hit.version, confidence, evidence))
         return observations
+
+    def _observe_name(self, artifact: Artifact, identified: set[str]) -> list[Observation]:
+        """Versions from the file name, for products the bytes did not name."""
+        file_name = posixpath.basename(artifact.path)
+        observations = []
+        for rule in self._named_rules:
+            version = None if rule.product in identified else rule.version_from_name(file_name)
+            if version is None:
+                continue
+            evidence = Evidence(
+                artifact=artifact.id,
+                location=artifact.location,
+                method="file-name",
+                matched=file_name,
+            )
+            observations.append(_observation(rule, version, Confidence.LOW, evidence))
+        return observations
+
+
+def _observation(
+    rule: Rule, version: str, confidence: Confidence, evidence: Evidence
+) -> Observation:
+    return Observation(
+        product=rule.product,
+        name=rule.name,
+        version=version,
+        type=rule.type,
+        found_by=BinaryCataloger.name,
+        confidence=confidence,
+        evidence=evidence,
+        purl=rule.purl_for(version),
+        cpes=rule.cpes_for(version),
+        supplier=rule.supplier,
+    )
 
 
 def _copies(index: FileIndex) -> dict[str, list[Artifact]]:

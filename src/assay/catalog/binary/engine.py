@@ -102,6 +102,17 @@ def _extract(
         consumed = stop
 
 
+BUNDLE_HASH = re.compile(r"-[0-9a-f]{8}(?=\.so(?:\.|$)|\.[0-9]+\.dylib$)")
+
+
+def plain_name(file_name: str) -> str:
+    """A library name without the content hash auditwheel and delocate add to the libraries they
+    bundle into wheels (`libssl-8bd944e8.so.3` → `libssl.so.3`)."""
+    return BUNDLE_HASH.sub("", file_name)
+
+
 def name_matches(rule: Rule, file_name: str) -> bool:
-    """True when a file's name matches one of the rule's file-name hints."""
-    return any(fnmatch.fnmatchcase(file_name, pattern) for pattern in rule.files)
+    """True when a file's name (without a bundling hash) matches one of the rule's file-name
+    hints."""
+    name = plain_name(file_name)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in rule.files)

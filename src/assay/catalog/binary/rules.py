@@ -30,12 +30,23 @@ class Rule:
     contains: tuple[bytes, ...] = ()
     require_contains: bool = False
     files: tuple[str, ...] = ()
+    file_versions: tuple[re.Pattern[str], ...] = ()
+    require_name: bool = False
     cpes: tuple[str, ...] = ()
     purl: str | None = None
     supplier: str | None = None
     version_replace: tuple[tuple[str, str], ...] = ()
     eol: tuple[tuple[str, str], ...] = ()
     eol_source: str | None = None
+
+    def version_from_name(self, file_name: str) -> str | None:
+        """The version a file name carries where the project's library names follow its release
+        (`liblzma.so.5.4.1` is XZ Utils 5.4.1), or None."""
+        for pattern in self.file_versions:
+            match = pattern.fullmatch(file_name)
+            if match:
+                return self.normalise(match.group(VERSION_GROUP))
+        return None
 
     def normalise(self, raw: str) -> str:
         """The version as products publish it (e.g. `1_0_2k` → `1.0.2k`)."""
@@ -78,6 +89,16 @@ def _compile(rule: str, pattern: str) -> re.Pattern[bytes]:
     return compiled
 
 
+def _name_pattern(rule: str, pattern: str) -> re.Pattern[str]:
+    try:
+        compiled = re.compile(pattern)
+    except re.error as err:
+        raise RulesError(f"rule {rule}: file_version pattern {pattern!r}: {err}") from err
+    if VERSION_GROUP not in compiled.groupindex:
+        raise RulesError(f"rule {rule}: file_version pattern {pattern!r} has no version group")
+    return compiled
+
+
 def _strings(rule: str, entry: dict[str, Any], key: str) -> tuple[str, ...]:
     value = entry.get(key, [])
     if isinstance(value, str):
@@ -97,8 +118,8 @@ def parse_rule(entry: dict[str, Any]) -> Rule:
     except ValueError as err:
         raise RulesError(f"rule {product}: type: {err}") from err
     patterns = _strings(product, entry, "version_patterns")
-    if not patterns:
-        raise RulesError(f"rule {product}: version_patterns is empty")
+    if not patterns and not entry.get("file_version"):
+        raise RulesError(f"rule {product}: neither version_patterns nor file_version is given")
     eol = entry.get("eol", {}) or {}
     if not isinstance(eol, dict):
         raise RulesError(f"rule {product}: eol must map release lines to dates")
@@ -110,6 +131,10 @@ def parse_rule(entry: dict[str, Any]) -> Rule:
         contains=tuple(s.encode() for s in _strings(product, entry, "contains")),
         require_contains=bool(entry.get("require_contains", False)),
         files=_strings(product, entry, "files"),
+        file_versions=tuple(
+            _name_pattern(product, p) for p in _strings(product, entry, "file_version")
+        ),
+        require_name=bool(entry.get("require_name", False)),
         cpes=_strings(product, entry, "cpe"),
         purl=entry.get("purl"),
         supplier=entry.get("supplier"),
