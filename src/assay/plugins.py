@@ -13,6 +13,8 @@ from assay.catalog.metadata.python import PythonCataloger
 from assay.catalog.metadata.python_source import PythonSourceCataloger
 from assay.catalog.metadata.rpm import RpmCataloger
 from assay.catalog.metadata.rust import RustCataloger
+from assay.checks.base import ReleaseCheck
+from assay.checks.eol import EndOfLifeCheck
 from assay.extract.base import Extractor
 from assay.extract.formats.android_sparse import AndroidSparseExtractor
 from assay.extract.formats.ar import ArExtractor
@@ -98,3 +100,11 @@ BUILTIN_CATALOGERS: tuple[type[Cataloger], ...] = (
 def catalogers() -> tuple[Cataloger, ...]:
     """One instance of every registered cataloger."""
     return tuple(cls() for cls in BUILTIN_CATALOGERS)
+
+
+BUILTIN_CHECKS: tuple[type[ReleaseCheck], ...] = (EndOfLifeCheck,)
+
+
+def checks() -> tuple[ReleaseCheck, ...]:
+    """One instance of every registered check."""
+    return tuple(cls() for cls in BUILTIN_CHECKS)

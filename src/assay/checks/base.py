@@ -2,6 +2,7 @@
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from assay.inventory.index import FileIndex
@@ -16,6 +17,7 @@ class CheckContext:
 
     components: tuple[Component, ...] = ()
     unredacted: bool = False
+    today: date = field(default_factory=date.today)
     problems: list[tuple[ProblemKind, ProblemLevel, str, str]] = field(default_factory=list)
 
     def problem(

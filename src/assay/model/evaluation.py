@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from assay.model.artifact import Artifact
 from assay.model.component import Component
+from assay.model.finding import Finding
 from assay.model.problem import Problem, ProblemLevel
+from assay.model.vulnerability import VulnDataInfo, Vulnerability
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class StageStatus(StrEnum):
@@ -57,7 +60,15 @@ class Evaluation:
     problems: tuple[Problem, ...]
     limits: tuple[tuple[str, int | float], ...] = field(default=())
     components: tuple[Component, ...] = field(default=())
+    findings: tuple[Finding, ...] = field(default=())
+    vulnerabilities: tuple[Vulnerability, ...] = field(default=())
+    facts: tuple[tuple[str, Any], ...] = field(default=())
+    vulndata: VulnDataInfo | None = None
     schema_version: str = SCHEMA_VERSION
+
+    def fact(self, name: str) -> Any:
+        """The facts a check reported under its name (e.g. `hardening`), or None."""
+        return dict(self.facts).get(name)
 
     @property
     def complete(self) -> bool:

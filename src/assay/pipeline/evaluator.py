@@ -6,11 +6,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from assay import __version__
 from assay.catalog.base import Cataloger
+from assay.checks.base import CheckContext, ReleaseCheck
 from assay.extract.base import Extractor
 from assay.extract.limits import Limits
 from assay.extract.unpacker import Unpacker, UnpackResult
@@ -19,15 +20,17 @@ from assay.model.component import Component
 from assay.model.evaluation import Evaluation, Release, StageResult, StageStatus
 from assay.model.ids import stable_id
 from assay.model.problem import ProblemLevel
+from assay.pipeline.checks import ChecksOutcome, run_checks
 from assay.pipeline.identify import identify
 from assay.pipeline.progress import NullProgress, Progress
 from assay.plugins import catalogers as builtin_catalogers
+from assay.plugins import checks as builtin_checks
 from assay.plugins import extractors as builtin_extractors
 
 
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
-    """How to run a scan: limits, where to unpack, which extractors."""
+    """How to run a scan: limits, where to unpack, which extractors, catalogers and checks."""
 
     limits: Limits = field(default_factory=Limits)
     workspace: Path | None = None
@@ -35,6 +38,18 @@ class ScanOptions:
     catalogers: tuple[Cataloger, ...] = ()
     identify: bool = True
     after_identify: Callable[[FileIndex, Sequence[Component]], None] | None = None
+    checks: tuple[ReleaseCheck, ...] | None = None
+    unredacted: bool = False
+    today: date | None = None
+
+
+@dataclass(slots=True)
+class _Run:
+    """What the stages produced, gathered for the Evaluation."""
+
+    unpacked: UnpackResult
+    components: list[Component] = field(default_factory=list)
+    checks: ChecksOutcome = field(default_factory=ChecksOutcome)
 
 
 def _now() -> str:
@@ -91,36 +106,47 @@ class Evaluator:
         release = describe_input(source)
         stages: list[StageResult] = []
         if self.options.workspace is not None:
-            unpacked, components = self._run(source, self.options.workspace, stages)
+            run = self._run(source, self.options.workspace, stages)
         else:
             with tempfile.TemporaryDirectory(prefix="assay-") as scratch:
-                unpacked, components = self._run(source, Path(scratch), stages)
+                run = self._run(source, Path(scratch), stages)
         return Evaluation(
             release=release,
             tool_version=__version__,
             started=started,
             finished=_now(),
             stages=tuple(stages),
-            artifacts=tuple(unpacked.artifacts),
-            problems=tuple(unpacked.problems),
+            artifacts=tuple(run.unpacked.artifacts),
+            problems=tuple(run.unpacked.problems),
             limits=self.options.limits.as_pairs(),
-            components=tuple(components),
+            components=tuple(run.components),
+            findings=tuple(run.checks.findings),
+            facts=tuple(sorted(run.checks.facts.items())),
         )
 
-    def _run(
-        self, source: Path, workspace: Path, stages: list[StageResult]
-    ) -> tuple[UnpackResult, list[Component]]:
-        unpacked = self._unpack(source, workspace, stages)
+    def _run(self, source: Path, workspace: Path, stages: list[StageResult]) -> _Run:
+        run = _Run(self._unpack(source, workspace, stages))
         if not self.options.identify:
-            return unpacked, []
-        index = FileIndex(unpacked.artifacts, unpacked.disk)
+            return run
+        index = FileIndex(run.unpacked.artifacts, run.unpacked.disk)
         catalogers = self.options.catalogers or builtin_catalogers()
-        components, problems, result = identify(index, catalogers, self.progress)
-        unpacked.problems.extend(problems)
+        run.components, problems, result = identify(index, catalogers, self.progress)
+        run.unpacked.problems.extend(problems)
         stages.append(result)
         if self.options.after_identify is not None:  # reads files while the workspace exists
-            self.options.after_identify(index, components)
-        return unpacked, components
+            self.options.after_identify(index, run.components)
+        checks = builtin_checks() if self.options.checks is None else self.options.checks
+        if checks:
+            context = CheckContext(
+                components=tuple(run.components),
+                unredacted=self.options.unredacted,
+                today=self.options.today or date.today(),
+            )
+            run.checks = run_checks(index, checks, context, self.progress)
+            run.unpacked.problems.extend(run.checks.problems)
+            if run.checks.stage is not None:
+                stages.append(run.checks.stage)
+        return run
 
     def _unpack(self, source: Path, workspace: Path, stages: list[StageResult]) -> UnpackResult:
         clock = time.monotonic()

@@ -9,6 +9,7 @@ from assay.model.component import Component, Evidence
 from assay.model.evaluation import Evaluation
 from assay.model.ids import display_path
 from assay.model.problem import Problem
+from assay.report.findings_json import facts_json, finding_json, vulndata_json, vulnerability_json
 
 
 def artifact_json(artifact: Artifact) -> dict[str, Any]:
@@ -146,7 +147,19 @@ def summary_json(evaluation: Evaluation) -> dict[str, Any]:
         "containers_by_format": dict(sorted(formats.items())),
         "problems_by_kind": dict(sorted(problems.items())),
         "components": len(evaluation.components),
+        "findings_by_severity": _by_severity(evaluation),
+        "vulnerabilities": len(evaluation.vulnerabilities),
+        "kev": sum(1 for v in evaluation.vulnerabilities if v.kev is not None),
     }
+
+
+def _by_severity(evaluation: Evaluation) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    severities = [f.severity for f in evaluation.findings]
+    severities += [v.severity for v in evaluation.vulnerabilities]
+    for severity in severities:
+        counts[severity.label] = counts.get(severity.label, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
@@ -178,6 +191,10 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
         "artifacts": [artifact_json(a) for a in evaluation.artifacts],
         "components": [component_json(c) for c in evaluation.components],
         "copies": copies_json(evaluation),
+        "findings": [finding_json(f) for f in evaluation.findings],
+        "vulnerabilities": [vulnerability_json(v) for v in evaluation.vulnerabilities],
+        "vulndata": vulndata_json(evaluation.vulndata),
+        "facts": facts_json(evaluation),
         "problems": [problem_json(p) for p in evaluation.problems],
     }
 
