@@ -12,6 +12,39 @@ from pathlib import Path
 ERASE_BLOCK = 64 * 1024
 HOST_BINARIES = ("/bin/sh", "/bin/ls", "/usr/bin/env", "/bin/gzip")
 
+# Vendor binaries compiled for the demo, each carrying the version text of the third-party code a
+# vendor typically ships: (path, gcc flags, strings)
+OPENSSLDIR = b'OPENSSLDIR: "/usr/local/ssl"'
+COMPILED = (
+    (
+        "usr/lib/libcrypto.so.1.0.0",
+        ("-shared", "-fPIC", "-Wl,-soname,libcrypto.so.1.0.0"),
+        (b"OpenSSL 1.0.2k  26 Jan 2017", OPENSSLDIR),
+    ),
+    ("usr/lib/libssl.so.1.0.0", ("-shared", "-fPIC", "-Wl,-soname,libssl.so.1.0.0"), ()),
+    (
+        "bin/busybox",
+        ("-fno-stack-protector", "-no-pie", "-z", "norelro"),
+        (b"BusyBox v1.31.1 (2019-10-30 12:00:00 UTC) multi-call binary.",),
+    ),
+    ("usr/sbin/dropbear", ("-z", "execstack"), (b"SSH-2.0-dropbear_2019.78", b"Dropbear v2019.78")),
+    (
+        "usr/sbin/vendor-agent",
+        ("-O0",),
+        (b"OpenSSL 1.1.0h  27 Mar 2018", OPENSSLDIR, b"vendor management agent 3.1"),
+    ),
+)
+C_PROGRAM = """
+#include <stdio.h>
+#include <string.h>
+%s
+int main(int argc, char **argv) {
+    char name[32];
+    if (argc > 1) { strcpy(name, argv[1]); sprintf(name, "%%s", argv[1]); puts(name); }
+    return 0;
+}
+"""
+
 ROOTFS_FILES = {
     "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000::/home/admin:/bin/sh\n",
     "etc/shadow": "root:$1$vendor$U6ZxO8l2S9yCk5yHZq0aT/:19000:0:99999:7:::\nadmin::19000::::::\n",
@@ -28,7 +61,26 @@ def run(*argv: str) -> None:
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
 
 
-def build_rootfs(root: Path) -> None:
+def c_string(text: bytes) -> str:
+    """A C string literal holding exactly `text`."""
+    return '"' + "".join(f"\\x{byte:02x}" for byte in text) + '"'
+
+
+def compile_binaries(root: Path, work: Path) -> None:
+    """Vendor programs and libraries compiled with chosen hardening flags and version strings."""
+    for index, (name, flags, strings) in enumerate(COMPILED):
+        constants = "\n".join(
+            f"__attribute__((used)) static const char v{i}[] = {c_string(text)};"
+            for i, text in enumerate(strings)
+        )
+        source = work / f"unit{index}.c"
+        source.write_text(C_PROGRAM % constants)
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        run("gcc", "-O1", *flags, "-o", str(target), str(source))
+
+
+def build_rootfs(root: Path, work: Path) -> None:
     """A small root filesystem with real host binaries, configs, a setuid file and symlinks."""
     for name, text in ROOTFS_FILES.items():
         path = root / name
@@ -42,7 +94,8 @@ def build_rootfs(root: Path) -> None:
     (root / "usr/sbin").mkdir(parents=True, exist_ok=True)
     shutil.copy(root / "bin" / "ls", root / "usr/sbin/vendor-helper")
     (root / "usr/sbin/vendor-helper").chmod(0o4755)
-    os.symlink("/bin/sh", root / "bin" / "ash")
+    compile_binaries(root, work)
+    os.symlink("/bin/busybox", root / "bin" / "ash")
     (root / "tmp").mkdir()
     (root / "tmp").chmod(0o1777)
 
@@ -52,12 +105,17 @@ def build_image(output: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         rootfs, config = work / "rootfs", work / "config"
-        build_rootfs(rootfs)
+        build_rootfs(rootfs, work)
         config.mkdir()
         (config / "network.conf").write_text("lan_ip=192.168.1.1\nadmin_password=admin\n")
         kernel = work / "vmlinux.gz"
         kernel.write_bytes(
-            gzip.compress(b"Linux version 4.14.180 (builder@vendor) #1 SMP\n" * 4000)
+            gzip.compress(
+                b"\x00" * 4096
+                + b"Linux version 4.14.180 (builder@vendor) (gcc version 7.3.0 (GCC)) "
+                + b"#1 SMP PREEMPT Mon Jun 1 00:00:00 UTC 2020\n\x00"
+                + bytes(range(256)) * 64
+            )
         )
         run(
             "mkimage",

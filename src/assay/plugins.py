@@ -14,7 +14,10 @@ from assay.catalog.metadata.python_source import PythonSourceCataloger
 from assay.catalog.metadata.rpm import RpmCataloger
 from assay.catalog.metadata.rust import RustCataloger
 from assay.checks.base import ReleaseCheck
+from assay.checks.config import ConfigCheck
 from assay.checks.eol import EndOfLifeCheck
+from assay.checks.hardening.check import HardeningCheck
+from assay.checks.secrets import SecretsCheck
 from assay.extract.base import Extractor
 from assay.extract.formats.android_sparse import AndroidSparseExtractor
 from assay.extract.formats.ar import ArExtractor
@@ -102,7 +105,12 @@ def catalogers() -> tuple[Cataloger, ...]:
     return tuple(cls() for cls in BUILTIN_CATALOGERS)
 
 
-BUILTIN_CHECKS: tuple[type[ReleaseCheck], ...] = (EndOfLifeCheck,)
+BUILTIN_CHECKS: tuple[type[ReleaseCheck], ...] = (
+    EndOfLifeCheck,
+    ConfigCheck,
+    SecretsCheck,
+    HardeningCheck,
+)
 
 
 def checks() -> tuple[ReleaseCheck, ...]:

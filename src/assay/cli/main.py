@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from assay import __version__
+from assay.cli.db_command import register as register_db
 from assay.cli.doctor import doctor_rows
 from assay.cli.errors import (
     EXIT_INCOMPLETE,
@@ -19,9 +20,12 @@ from assay.cli.errors import (
     readable_input,
     writable_dir,
 )
+from assay.cli.hardening_command import register as register_hardening
 from assay.cli.progress import RichProgress
 from assay.cli.sbom_command import declared_line, read_declared, register, write_scan_outputs
+from assay.cli.scan_inputs import existing_database, triage_from
 from assay.cli.summary import print_summary
+from assay.cli.vex_command import register as register_vex
 from assay.extract.limits import Limits
 from assay.model.evaluation import Evaluation
 from assay.pipeline.evaluator import Evaluator, ScanOptions
@@ -138,8 +142,28 @@ def scan(
         Path | None,
         typer.Option("--sbom", help="The vendor's SBOM (CycloneDX or SPDX JSON) to compare with."),
     ] = None,
+    vuln_db: Annotated[
+        Path | None,
+        typer.Option(
+            "--vuln-db",
+            help="Vulnerability database (default: the shipped snapshot, built on first use; "
+            "see `assay db`).",
+        ),
+    ] = None,
+    no_vulns: Annotated[
+        bool, typer.Option("--no-vulns", help="Do not match components against vulnerabilities.")
+    ] = False,
+    vex: Annotated[
+        list[Path] | None,
+        typer.Option("--vex", help="Triage decisions (OpenVEX or CycloneDX VEX); repeatable."),
+    ] = None,
+    unredacted: Annotated[
+        bool,
+        typer.Option("--unredacted", help="Show secret values in full in every output (careful)."),
+    ] = False,
 ) -> None:
-    """Unpack a release recursively, inventory every file and write OUTPUT/evaluation.json.
+    """Unpack a release recursively, inventory every file, identify components, match them to
+    known vulnerabilities, run the checks, and write OUTPUT/evaluation.json.
 
     Also writes OUTPUT/sbom.cdx.json (CycloneDX 1.6) and OUTPUT/sbom.spdx.json (SPDX 2.3); with
     --sbom, compares the vendor's SBOM with what was found (`declared` in evaluation.json).
@@ -154,7 +178,15 @@ def scan(
         workspace = writable_dir(out_dir / "unpacked", must_be_empty=True)
     limits = make_limits(max_bytes, max_files, max_depth, max_ratio, max_total_ratio, timeout)
     hashes = FileHashes()
-    options = ScanOptions(limits=limits, workspace=workspace, after_identify=hashes)
+    options = ScanOptions(
+        limits=limits,
+        workspace=workspace,
+        after_identify=hashes,
+        vulnerabilities=not no_vulns,
+        vuln_db=existing_database(vuln_db) if vuln_db is not None else None,
+        triage=triage_from(vex or []),
+        unredacted=unredacted,
+    )
     evaluation = _evaluate(source, options)
     document = write_scan_outputs(out_dir, evaluation, hashes, vendor)
     if not as_json:
@@ -228,6 +260,9 @@ def main(
 
 
 register(app)  # `assay sbom`, listed after the commands above
+register_db(app)  # `assay db`
+register_hardening(app)  # `assay hardening`
+register_vex(app)  # `assay vex`
 
 
 def run() -> None:

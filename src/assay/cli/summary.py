@@ -5,6 +5,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from assay.catalog.copies import copies_report
+from assay.cli.findings_summary import print_findings, print_vulnerabilities
 from assay.model.evaluation import Evaluation
 from assay.model.ids import display_path
 from assay.report.json_report import summary_json
@@ -44,6 +45,8 @@ def print_summary(console: Console, evaluation: Evaluation) -> None:
         formats = ", ".join(f"{k} ×{v}" for k, v in summary["containers_by_format"].items())
         console.print(f"  containers unpacked: {formats}")
     _print_components(console, evaluation)
+    print_vulnerabilities(console, evaluation)
+    print_findings(console, evaluation)
     _print_problems(console, evaluation)
     for stage in evaluation.stages:
         console.print(

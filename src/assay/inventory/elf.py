@@ -73,7 +73,9 @@ def needed_libraries(path: Path) -> tuple[str, ...]:
             if not isinstance(dynamic, DynamicSegment | DynamicSection):
                 return ()
             return tuple(
-                str(getattr(tag, "needed", "")) for tag in dynamic.iter_tags() if tag.entry.d_tag == "DT_NEEDED"
+                str(getattr(tag, "needed", ""))
+                for tag in dynamic.iter_tags()
+                if tag.entry.d_tag == "DT_NEEDED"
             )
     except (OSError, ELFError, ValueError, KeyError, struct.error, AssertionError):
         return ()

@@ -20,12 +20,16 @@ from assay.model.component import Component
 from assay.model.evaluation import Evaluation, Release, StageResult, StageStatus
 from assay.model.ids import stable_id
 from assay.model.problem import ProblemLevel
+from assay.model.vulnerability import Vulnerability
 from assay.pipeline.checks import ChecksOutcome, run_checks
 from assay.pipeline.identify import identify
 from assay.pipeline.progress import NullProgress, Progress
+from assay.pipeline.vulnerabilities import VulnOutcome, match_vulnerabilities
 from assay.plugins import catalogers as builtin_catalogers
 from assay.plugins import checks as builtin_checks
 from assay.plugins import extractors as builtin_extractors
+from assay.vuln.db import VulnDatabase
+from assay.vuln.snapshot import default_database
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,12 @@ class ScanOptions:
     checks: tuple[ReleaseCheck, ...] | None = None
     unredacted: bool = False
     today: date | None = None
+    vulnerabilities: bool = True
+    vuln_db: Path | None = None
+    triage: (
+        Callable[[tuple[Vulnerability, ...], tuple[Component, ...]], tuple[Vulnerability, ...]]
+        | None
+    ) = None
 
 
 @dataclass(slots=True)
@@ -50,6 +60,7 @@ class _Run:
     unpacked: UnpackResult
     components: list[Component] = field(default_factory=list)
     checks: ChecksOutcome = field(default_factory=ChecksOutcome)
+    vulns: VulnOutcome = field(default_factory=VulnOutcome)
 
 
 def _now() -> str:
@@ -121,7 +132,9 @@ class Evaluator:
             limits=self.options.limits.as_pairs(),
             components=tuple(run.components),
             findings=tuple(run.checks.findings),
+            vulnerabilities=tuple(run.vulns.vulnerabilities),
             facts=tuple(sorted(run.checks.facts.items())),
+            vulndata=run.vulns.info,
         )
 
     def _run(self, source: Path, workspace: Path, stages: list[StageResult]) -> _Run:
@@ -135,18 +148,33 @@ class Evaluator:
         stages.append(result)
         if self.options.after_identify is not None:  # reads files while the workspace exists
             self.options.after_identify(index, run.components)
+        today = self.options.today or date.today()
+        if self.options.vulnerabilities:
+            self._match(run, today, stages)
         checks = builtin_checks() if self.options.checks is None else self.options.checks
         if checks:
             context = CheckContext(
                 components=tuple(run.components),
                 unredacted=self.options.unredacted,
-                today=self.options.today or date.today(),
+                today=today,
             )
             run.checks = run_checks(index, checks, context, self.progress)
             run.unpacked.problems.extend(run.checks.problems)
             if run.checks.stage is not None:
                 stages.append(run.checks.stage)
         return run
+
+    def _match(self, run: _Run, today: date, stages: list[StageResult]) -> None:
+        path = self.options.vuln_db
+        with VulnDatabase.open(path, readonly=True) if path else default_database() as database:
+            run.vulns = match_vulnerabilities(run.components, database, today, self.progress)
+        if self.options.triage is not None:
+            components = tuple(run.components)
+            triaged = self.options.triage(tuple(run.vulns.vulnerabilities), components)
+            run.vulns.vulnerabilities = list(triaged)
+        run.unpacked.problems.extend(run.vulns.problems)
+        if run.vulns.stage is not None:
+            stages.append(run.vulns.stage)
 
     def _unpack(self, source: Path, workspace: Path, stages: list[StageResult]) -> UnpackResult:
         clock = time.monotonic()

@@ -7,7 +7,7 @@ release (metadata.component) dependsOn each of those files. Nesting the componen
 (`components` of a `file`, a CycloneDX assembly) cannot express one component found in several
 files — a bom-ref is unique and an assembly has one parent, while the dependency graph is a DAG
 that takes every copy. Each component's `evidence.occurrences` also names every location, for
-readers that ignore the graph.
+readers that ignore the graph. The vulnerabilities section comes from `cyclonedx_vulns`.
 """
 
 from datetime import UTC, datetime
@@ -39,6 +39,7 @@ from assay.model.component import Component, Confidence, Evidence
 from assay.model.evaluation import Evaluation, Release
 from assay.model.ids import display_path
 from assay.report.cyclonedx_graph import register_in_linear_time, set_graph
+from assay.report.cyclonedx_vulns import cyclonedx_vulnerabilities
 from assay.report.sbom_input import evidence_files
 
 SBOM_NAMESPACE = uuid5(NAMESPACE_URL, "https://assay.dev/sbom")
@@ -89,6 +90,9 @@ def cyclonedx_bom(evaluation: Evaluation) -> Bom:
         if not holders:  # seen only in records that are no regular file: hang it on the release
             edges[evaluation.release.id][1].append(entry)
     set_graph(bom, edges)
+    bom.vulnerabilities = cyclonedx_vulnerabilities(
+        evaluation, {c.id for c in evaluation.components}
+    )
     return bom
 
 

@@ -65,6 +65,7 @@ def vulnerability_json(vulnerability: Vulnerability) -> dict[str, Any]:
         "description": vulnerability.description,
         "fixed_version": vulnerability.fixed_version,
         "conditions": list(vulnerability.conditions),
+        "presumed": vulnerability.presumed,
         "triage": _plain(vulnerability.triage) if vulnerability.triage else None,
         "open": vulnerability.open,
     }

@@ -1,0 +1,1 @@
+"""ELF hardening: NX, PIE, RELRO, stack canary, FORTIFY, RPATH/RUNPATH, stripped, setuid."""
