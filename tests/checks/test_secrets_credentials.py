@@ -66,10 +66,23 @@ def test_placeholders_and_expressions_are_not_credentials(tmp_path: Path) -> Non
         b"password=<your password>\n"
         b"API_TOKEN=your-token-here\n"
         b"password_file=/etc/app/pass\n"
+        b"cat_passwd='getent passwd'\n"
+        b"pw_cmd='cat /etc/passwd'\n"
+    )
+    perl = (
+        b"#!/usr/bin/perl\n"
+        b"my $passwd = &which('passwd');\n"
+        b"my @passwd = getpwnam($name);\n"
+        b"'disabled-password' => sub { $ask_passwd = 0 },\n"
     )
     code = b'password = get_password()\ntoken = os.environ["TOKEN"]\n/* password = "inside" */\n'
     xml = b"<!--\n  <password>example-only</password>\n-->\n"
-    files = {"etc/init.d/S10x": script, "usr/lib/app/x.py": code, "etc/app/x.xml": xml}
+    files = {
+        "etc/init.d/S10x": script,
+        "usr/lib/app/x.py": code,
+        "etc/app/x.xml": xml,
+        "usr/sbin/adduser": perl,
+    }
     run = sb.run_secrets(tmp_path, files)
     assert run.findings == ()
 

@@ -198,3 +198,17 @@ def test_key_in_a_blob_and_in_the_file_unpacked_from_it_is_one_key(tmp_path: Pat
     (finding,) = run.findings
     assert finding.rule == "secret.private-key"
     assert finding.evidence[0].location.endswith("tar@0x10000 › /etc/ssl/private/device.key")
+
+
+def test_self_test_keys_inside_crypto_libraries_are_context_not_secrets(tmp_path: Path) -> None:
+    key = sb.pem(sb.rsa_key(), PrivateFormat.TraditionalOpenSSL)
+    blob = b"\x7fELF selftest vectors\x00" + key + b"\x00"
+    files = {"usr/lib/libgnutls.so.30.34.3": blob, "usr/sbin/vendord": blob}
+    run = sb.run_secrets(tmp_path, files)
+    (library,) = [
+        f for f in run.at("/usr/lib/libgnutls.so.30.34.3") if f.rule == "secret.private-key"
+    ]
+    assert library.severity is Severity.INFO
+    assert _property(library, "context") == "crypto-library-self-test"
+    vendor = [f for f in run.at("/usr/sbin/vendord") if f.rule == "secret.private-key"]
+    assert [f.severity for f in vendor] == [Severity.HIGH]

@@ -80,6 +80,14 @@ PLACEHOLDER_WORDS = frozenset(
     }
 )  # fmt: skip
 PLACEHOLDER_CHARS = frozenset("xX*.#?-_ ")
+# code, not a literal: a function call or reference (`&which('passwd')`, `getpwnam($user)`), a
+# keyword (`sub {`), or a shell command line (`cat_passwd='getent passwd'`)
+CALL = re.compile(r"^[&@]|^[A-Za-z_][\w:.>-]*\(")
+CODE_WORDS = frozenset({"sub", "function", "lambda", "new", "return", "def", "do", "await"})
+COMMANDS = frozenset(
+    {"cat", "getent", "grep", "awk", "sed", "echo", "printf", "head", "tail", "cut", "openssl",
+     "which", "pwgen", "mkpasswd", "uci", "nvram", "cfg", "sh", "bash", "eval", "read"}
+)  # fmt: skip
 HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
 
@@ -144,6 +152,8 @@ def is_placeholder(value: str) -> bool:
     if value.startswith(("$", "/", "./", "~/")) or any(m in value for m in PLACEHOLDER_MARKERS):
         return True
     if value[0] + value[-1] in ("<>", "[]", "()", "{}"):
+        return True
+    if CALL.match(value) or lowered in CODE_WORDS or lowered.split(" ", 1)[0] in COMMANDS:
         return True
     return lowered.startswith(("your", "my_", "my-", "<", "example", "changethis"))
 

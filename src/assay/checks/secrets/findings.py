@@ -1,10 +1,16 @@
 """Building secrets findings: stable ids, evidence, and the one severity adjustment every rule
 shares: a secret seen only under test, example or documentation folders (or, for credentials,
-inside a language's library tree) is reported at INFO, with its context named."""
+inside a language's library tree; for keys and certificates, inside a cryptographic library's own
+files, whose self-tests carry published test keys) is reported at INFO, with its context named."""
 
+import fnmatch
+import posixpath
 import re
 from dataclasses import dataclass, field, replace
+from functools import cache
 
+from assay.catalog.binary.engine import plain_name
+from assay.catalog.binary.rules import default_rules
 from assay.model.artifact import CHAIN_SEPARATOR, Artifact
 from assay.model.finding import Category, Finding, FindingEvidence, Severity
 from assay.model.ids import stable_id
@@ -22,6 +28,27 @@ LIBRARY_TREES = re.compile(
     r"/usr/lib/python[0-9.]*/|/(site|dist)-packages/|/node_modules/|/usr/(lib|share)/(perl|ruby|lua)"
 )
 LIBRARY_RULES = ("credential.", "token.", "password.hardcoded-hash")
+CRYPTO_PRODUCTS = frozenset(
+    {"openssl", "libressl", "boringssl", "gnutls", "mbedtls", "wolfssl", "nss", "libgcrypt"}
+)
+KEY_RULES = ("secret.private-key", "cert.")
+
+
+@cache
+def crypto_library_names() -> tuple[str, ...]:
+    """File-name globs of the cryptographic libraries' own files (from the binary rules)."""
+    return tuple(
+        glob for rule in default_rules() if rule.product in CRYPTO_PRODUCTS for glob in rule.files
+    )
+
+
+def in_crypto_library(location: str) -> bool:
+    """True when a file, or an archive it came out of, is a cryptographic library's own file."""
+    for part in location.split(CHAIN_SEPARATOR):
+        name = plain_name(posixpath.basename(part.strip()))
+        if any(fnmatch.fnmatchcase(name, glob) for glob in crypto_library_names()):
+            return True
+    return False
 
 CARVED_AT = re.compile(r"@0x[0-9a-fA-F]+$")
 Property = tuple[str, str | int | float | bool]
@@ -29,12 +56,15 @@ Property = tuple[str, str | int | float | bool]
 
 def context_of(location: str, rule: str = "") -> str | None:
     """Why a place is not a product's own secret: `test-or-example`, `documentation`,
-    `library-source` (credentials in a language's library tree), or None."""
+    `library-source` (credentials in a language's library tree), `crypto-library-self-test`
+    (keys and certificates inside libcrypto, libgnutls, … or the openssl program), or None."""
     for name, pattern in CONTEXTS:
         if pattern.search(location):
             return name
     if rule.startswith(LIBRARY_RULES) and LIBRARY_TREES.search(location):
         return "library-source"
+    if rule.startswith(KEY_RULES) and in_crypto_library(location):
+        return "crypto-library-self-test"
     return None
 
 
