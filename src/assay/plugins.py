@@ -14,6 +14,7 @@ from assay.catalog.metadata.python_source import PythonSourceCataloger
 from assay.catalog.metadata.rpm import RpmCataloger
 from assay.catalog.metadata.rust import RustCataloger
 from assay.checks.base import ReleaseCheck
+from assay.checks.census import UnsafeFunctionCensusCheck
 from assay.checks.config import ConfigCheck
 from assay.checks.eol import EndOfLifeCheck
 from assay.checks.hardening.check import HardeningCheck
@@ -110,6 +111,7 @@ BUILTIN_CHECKS: tuple[type[ReleaseCheck], ...] = (
     ConfigCheck,
     SecretsCheck,
     HardeningCheck,
+    UnsafeFunctionCensusCheck,
 )
 
 
