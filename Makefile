@@ -26,7 +26,8 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests bench examples
 	$(BIN)/mypy src
-	$(BIN)/python -m pytest -n 2 -q
+	url="$${ASSAY_TEST_POSTGRES_URL:-$$(bash scripts/start-postgres.sh)}" && \
+		ASSAY_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -n 2 -q
 
 lint: install
 	$(BIN)/ruff check src tests bench examples

@@ -47,6 +47,10 @@ from assay.extract.formats.uimage import UImageExtractor
 from assay.extract.formats.xz import XzExtractor
 from assay.extract.formats.zip import ZipExtractor
 from assay.extract.formats.zstd import ZstdExtractor
+from assay.report.base import Reporter
+from assay.report.html.reporter import HtmlReporter
+from assay.report.markdown import MarkdownReporter
+from assay.report.sarif import SarifReporter
 
 BUILTIN_EXTRACTORS: tuple[type[Extractor], ...] = (
     UImageExtractor,
@@ -118,3 +122,15 @@ BUILTIN_CHECKS: tuple[type[ReleaseCheck], ...] = (
 def checks() -> tuple[ReleaseCheck, ...]:
     """One instance of every registered check."""
     return tuple(cls() for cls in BUILTIN_CHECKS)
+
+
+BUILTIN_REPORTERS: tuple[type[Reporter], ...] = (
+    HtmlReporter,
+    SarifReporter,
+    MarkdownReporter,
+)
+
+
+def reporters() -> tuple[Reporter, ...]:
+    """One instance of every registered reporter."""
+    return tuple(cls() for cls in BUILTIN_REPORTERS)

@@ -15,20 +15,40 @@ from assay.cli.doctor import doctor_rows
 from assay.cli.errors import (
     EXIT_INCOMPLETE,
     EXIT_OK,
+    EXIT_POLICY,
     EXIT_USAGE,
     UsageError,
     readable_input,
     writable_dir,
 )
 from assay.cli.hardening_command import register as register_hardening
+from assay.cli.history_command import register as register_history
+from assay.cli.policy_command import (
+    ScanPolicyOption,
+    print_verdict,
+    record_verdict,
+    resolve_policy,
+)
+from assay.cli.policy_command import register as register_policy
 from assay.cli.progress import RichProgress
+from assay.cli.report_command import register as register_report
 from assay.cli.sbom_command import declared_line, read_declared, register, write_scan_outputs
 from assay.cli.scan_inputs import existing_database, triage_from
+from assay.cli.store_options import (
+    Product,
+    ReleaseVersion,
+    SaveFlag,
+    StoreUrl,
+    Vendor,
+    open_store,
+    save_evaluation,
+)
 from assay.cli.summary import print_summary
 from assay.cli.vex_command import register as register_vex
 from assay.extract.limits import Limits
 from assay.model.evaluation import Evaluation
 from assay.pipeline.evaluator import Evaluator, ScanOptions
+from assay.policy import evaluate_policy
 from assay.report.json_report import evaluation_json
 from assay.report.sbom_input import FileHashes
 
@@ -110,7 +130,12 @@ def _evaluate(source: Path, options: ScanOptions) -> Evaluation:
         return Evaluator(options, progress).evaluate(source)
 
 
-def _finish(evaluation: Evaluation, as_json: bool, document: dict[str, Any] | None = None) -> None:
+def _finish(
+    evaluation: Evaluation,
+    as_json: bool,
+    document: dict[str, Any] | None = None,
+    gate_failed: bool = False,
+) -> None:
     document = document or evaluation_json(evaluation)
     if as_json:
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
@@ -119,6 +144,8 @@ def _finish(evaluation: Evaluation, as_json: bool, document: dict[str, Any] | No
         print_summary(out_console, evaluation)
         if "declared" in document:
             out_console.print(f"  {escape(declared_line(document['declared']))}", soft_wrap=True)
+    if gate_failed:
+        raise typer.Exit(EXIT_POLICY)
     raise typer.Exit(EXIT_OK if evaluation.complete else EXIT_INCOMPLETE)
 
 
@@ -161,6 +188,12 @@ def scan(
         bool,
         typer.Option("--unredacted", help="Show secret values in full in every output (careful)."),
     ] = False,
+    policy_file: ScanPolicyOption = None,
+    store_url: StoreUrl = None,
+    save: SaveFlag = False,
+    vendor_name: Vendor = None,
+    product: Product = None,
+    release_version: ReleaseVersion = None,
 ) -> None:
     """Unpack a release recursively, inventory every file, identify components, match them to
     known vulnerabilities, run the checks, and write OUTPUT/evaluation.json.
@@ -168,8 +201,13 @@ def scan(
     Also writes OUTPUT/sbom.cdx.json (CycloneDX 1.6) and OUTPUT/sbom.spdx.json (SPDX 2.3); with
     --sbom, compares the vendor's SBOM with what was found (`declared` in evaluation.json).
 
-    Exit codes: 0 complete, 2 usage error, 3 evaluation incomplete (a part could not be
+    With --policy, judges the evaluation against the policy (docs/policy.md), prints which rules
+    failed and why, and records the verdict as `policy` in evaluation.json.
+
+    Exit codes: 0 complete (and the policy passed), 1 the policy gate failed (even when the
+    evaluation is also incomplete), 2 usage error, 3 evaluation incomplete (a part could not be
     unpacked: see the problems)."""
+    gate = resolve_policy(policy_file) if policy_file is not None else None
     source = readable_input(path)
     vendor = read_declared(sbom) if sbom is not None else None
     out_dir = writable_dir(output)
@@ -177,6 +215,7 @@ def scan(
     if keep_unpacked:
         workspace = writable_dir(out_dir / "unpacked", must_be_empty=True)
     limits = make_limits(max_bytes, max_files, max_depth, max_ratio, max_total_ratio, timeout)
+    store = open_store(store_url, save)
     hashes = FileHashes()
     options = ScanOptions(
         limits=limits,
@@ -186,12 +225,24 @@ def scan(
         vuln_db=existing_database(vuln_db) if vuln_db is not None else None,
         triage=triage_from(vex or []),
         unredacted=unredacted,
+        vendor=vendor_name,
+        product=product,
+        version=release_version,
     )
     evaluation = _evaluate(source, options)
     document = write_scan_outputs(out_dir, evaluation, hashes, vendor)
+    verdict = evaluate_policy(document, gate) if gate is not None else None
+    if verdict is not None:
+        record_verdict(out_dir, document, verdict)
+    if store is not None:
+        saved = save_evaluation(store, document, out_dir)
+        if not as_json:
+            err_console.print(f"saved {saved} to {escape(store.name)}", soft_wrap=True)
     if not as_json:
         err_console.print(f"wrote {escape(str(out_dir / 'evaluation.json'))}", soft_wrap=True)
-    _finish(evaluation, as_json, document)
+    if verdict is not None:
+        print_verdict(err_console, verdict)
+    _finish(evaluation, as_json, document, gate_failed=verdict is not None and not verdict.passed)
 
 
 @app.command()
@@ -263,6 +314,9 @@ register(app)  # `assay sbom`, listed after the commands above
 register_db(app)  # `assay db`
 register_hardening(app)  # `assay hardening`
 register_vex(app)  # `assay vex`
+register_history(app)  # `assay history`
+register_policy(app)  # `assay policy`
+register_report(app)  # `assay report`
 
 
 def run() -> None:

@@ -17,6 +17,7 @@ from assay.cli.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError, readable_inpu
 from assay.cli.progress import RichProgress
 from assay.model.evaluation import Evaluation
 from assay.pipeline.evaluator import Evaluator, ScanOptions
+from assay.plugins import reporters
 from assay.report.cyclonedx import cyclonedx_json
 from assay.report.declared_json import declared_json
 from assay.report.json_report import evaluation_json
@@ -53,8 +54,8 @@ def read_declared(path: Path) -> VendorSbom:
 def write_scan_outputs(
     out_dir: Path, evaluation: Evaluation, hashes: FileHashes, vendor: VendorSbom | None
 ) -> dict[str, Any]:
-    """Write evaluation.json (with a `declared` section when a vendor SBOM was given) and both
-    SBOMs into `out_dir`; return the evaluation document."""
+    """Write evaluation.json (with a `declared` section when a vendor SBOM was given), both
+    SBOMs and every registered reporter's file into `out_dir`; return the evaluation document."""
     document = evaluation_json(evaluation)
     if vendor is not None:
         document["declared"] = declared_json(compare(vendor, evaluation.components))
@@ -65,6 +66,9 @@ def write_scan_outputs(
             (out_dir / name).write_text(render(evaluation, fmt, hashes), encoding="utf-8")
         except SpdxError as err:
             err_console.print(f"[yellow]warning:[/] {name} not written: {escape(str(err))}")
+    for reporter in reporters():
+        with (out_dir / reporter.file_name).open("wb") as out:
+            reporter.render(document, out)
     return document
 
 

@@ -5,7 +5,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -51,6 +51,9 @@ class ScanOptions:
         Callable[[tuple[Vulnerability, ...], tuple[Component, ...]], tuple[Vulnerability, ...]]
         | None
     ) = None
+    vendor: str | None = None
+    product: str | None = None
+    version: str | None = None
 
 
 @dataclass(slots=True)
@@ -114,7 +117,12 @@ class Evaluator:
     def evaluate(self, source: Path) -> Evaluation:
         """Unpack and inventory `source`; later stages add to the same evaluation."""
         started = _now()
-        release = describe_input(source)
+        release = replace(
+            describe_input(source),
+            vendor=self.options.vendor,
+            product=self.options.product,
+            version=self.options.version,
+        )
         stages: list[StageResult] = []
         if self.options.workspace is not None:
             run = self._run(source, self.options.workspace, stages)

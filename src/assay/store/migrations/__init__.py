@@ -1,0 +1,1 @@
+"""The alembic environment and schema versions of the store, shipped inside the package."""
