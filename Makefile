@@ -21,7 +21,7 @@ demo: install
 	rm -rf $(DEMO)
 	$(BIN)/python examples/build_sample_image.py $(DEMO)/sample-firmware.bin
 	$(BIN)/assay scan $(DEMO)/sample-firmware.bin -o $(DEMO)
-	@echo "report: $(DEMO)/evaluation.json"
+	@echo "report: $(DEMO)/report.html (also evaluation.json, report.sarif, report.md, sbom.cdx.json, sbom.spdx.json)"
 
 test: install
 	$(BIN)/ruff check src tests bench examples
