@@ -1,111 +1,161 @@
-"""Matching speed on the shipped vulnerability data: a firmware-like release of ~100 components.
+"""Vulnerability database and matching speed on the shipped snapshot.
 
-Prints (component, CVE) candidate pairs per second, cold (first pass: records parsed) and warm
-(a second release matched with the same Matcher), and the slowest components.
+1. Builds the whole shipped snapshot into a fresh SQLite file (`build_snapshot`): seconds, size,
+   record counts.
+2. Matches 1,000 components (`components.mix()`: ~60 products in several real versions, kernels,
+   Debian packages) through the real `VulnDatabase`, cold (a new connection and Matcher: no
+   record parsed yet, SQLite's page cache empty; the OS file cache is not dropped) and warm (the
+   same Matcher again): wall seconds, components/s, (component, candidate CVE) pairs/s, matches.
+3. Profiles a cold run with cProfile: the top functions by cumulative and by own time.
 
-    .venv/bin/python bench/matching/run_matching.py
+    bench/matching/run.sh [--skip-build] [--components N] [--top N] [--no-record-cache]
+
+`--no-record-cache` sets `assay.vuln.db.RECORD_CACHE_SIZE` to 0: every look-up decodes its
+records again, as the database did before it kept them (the "before" of README.md).
+
+Everything it writes goes to bench/work/matching/ (git-ignored): the database, results.json and
+the profile (matching.prof).
 """
 
+import argparse
+import cProfile
+import io
 import json
+import pstats
+import resource
+import sys
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from assay.model.component import Component, ComponentType, Confidence
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from components import mix
+
+from assay.model.component import Component
+from assay.vuln import db
 from assay.vuln.aliases import product_names
+from assay.vuln.db import VulnDatabase
+from assay.vuln.match_result import ComponentMatches
 from assay.vuln.matcher import Matcher
-from assay.vuln.memory_source import MemorySource
+from assay.vuln.snapshot import build_snapshot
 
-DATA = Path(__file__).resolve().parents[2] / "src" / "assay" / "data" / "vulndata"
-UPSTREAM = {
-    "linux_kernel": ["4.14.180", "5.10.90"],
-    "openssl": ["1.0.2k", "1.1.1w", "3.0.11"],
-    "busybox": ["1.31.1", "1.36.1"],
-    "dropbear": ["2020.81", "2022.83"],
-    "openssh": ["8.4p1", "9.2p1"],
-    "curl": ["7.68.0", "7.88.1"],
-    "glibc": ["2.31", "2.36"],
-    "sudo": ["1.8.31p2", "1.9.13p3"],
-}
-OTHER_VERSION = "1.2.3"
-DEBIAN = [
-    ("curl", "libcurl4", "7.88.1-10+deb12u3"),
-    ("openssl", "libssl3", "3.0.11-1~deb12u2"),
-    ("busybox", "busybox", "1:1.35.0-4"),
-    ("openssh", "openssh-server", "1:9.2p1-2+deb12u2"),
-    ("bash", "bash", "5.2.15-2+b2"),
-    ("sudo", "sudo", "1.9.13p3-1+deb12u1"),
-    ("expat", "libexpat1", "2.5.0-1"),
-    ("libxml2", "libxml2", "2.9.14+dfsg-1.3~deb12u1"),
-]
+WORK = Path(__file__).resolve().parents[1] / "work" / "matching"
 
 
-def component(product: str, version: str, purl: str | None = None) -> Component:
-    """A component as identification makes it (a Debian package when it has a purl)."""
-    ecosystem = "deb" if purl else None
-    return Component(
-        f"{product}:{version}", product, product, version, ComponentType.LIBRARY, purl, (),
-        ("bench",), Confidence.HIGH, (), ecosystem=ecosystem,
-    )  # fmt: skip
+def build(target: Path) -> dict[str, Any]:
+    """Build the shipped snapshot into `target` from scratch; its time, size and counts."""
+    for stale in [target, *target.parent.glob(f".{target.name}.*.tmp")]:
+        stale.unlink(missing_ok=True)
+    seconds = build_snapshot(target)
+    with VulnDatabase.open(target, readonly=True) as database:
+        status = database.status()
+    return {
+        "seconds": round(seconds, 2),
+        "bytes": target.stat().st_size,
+        "cves": status.cves,
+        "osv": status.osv,
+        "kev": status.kev,
+        "epss": status.epss,
+        "sources": {f"{s.name} {s.file}": s.count for s in status.sources},
+    }
 
 
-def release() -> list[Component]:
-    """Upstream components in two versions, Debian packages, and one of every other product."""
-    components = [component(p, v) for p, versions in UPSTREAM.items() for v in versions]
-    for product, package, version in DEBIAN:
-        purl = f"pkg:deb/debian/{package}@{version.replace('+', '%2B')}?distro=debian-12"
-        components.append(component(product, version, purl))
-    others = sorted(set(_manifest_products()) - set(UPSTREAM))
-    components += [component(p, OTHER_VERSION) for p in others]
-    while len(components) < 100:
-        components.append(component(others[len(components) % len(others)], "0.9"))
-    return components
+def candidate_pairs(database: VulnDatabase, components: list[Component]) -> int:
+    """The (component, CVE) pairs the matcher weighs: every record filed under one of the
+    product's vendor:product names or its product key, per component."""
+    per_product: dict[str, int] = {}
+    for product in {c.product for c in components}:
+        ids = {r["id"] for r in database.cves_for_product(product)}
+        for name in product_names(product).cpe:
+            vendor, _, name_product = name.partition(":")
+            ids |= {r["id"] for r in database.cves_for_cpe(vendor, name_product)}
+        per_product[product] = len(ids)
+    return sum(per_product[c.product] for c in components)
 
 
-def _manifest_products() -> list[str]:
-    return list(json.loads((DATA / "manifest.json").read_text(encoding="utf-8"))["products"])
+def match_all(matcher: Matcher, components: list[Component]) -> list[ComponentMatches]:
+    return [matcher.assess(c) for c in components]
 
 
-def candidates(source: MemorySource, product: str) -> int:
-    """How many records the matcher weighs for a product (every name, plus the product key)."""
-    ids = {r["id"] for r in source.cves_for_product(product)}
-    for name in product_names(product).cpe:
-        vendor, _, name_product = name.partition(":")
-        ids |= {r["id"] for r in source.cves_for_cpe(vendor, name_product)}
-    return len(ids)
+def kind(item: Component) -> str:
+    """kernel, deb (a Debian package) or upstream."""
+    return "kernel" if item.product == "linux_kernel" else item.ecosystem or "upstream"
 
 
-def run(
-    matcher: Matcher, components: list[Component]
-) -> tuple[float, float, list[tuple[float, str]]]:
-    """Wall-clock and CPU seconds for matching every component, and each component's time."""
-    times = []
-    start, cpu = time.perf_counter(), time.process_time()
+def timed(matcher: Matcher, components: list[Component], pairs: int) -> dict[str, Any]:
+    """One pass over the components: times, rates, CPU seconds per kind, what was found."""
+    results: list[ComponentMatches] = []
+    per_kind: dict[str, float] = {}
+    wall, cpu = time.perf_counter(), time.process_time()
     for item in components:
-        begin = time.perf_counter()
-        matcher.assess(item)
-        times.append((time.perf_counter() - begin, f"{item.product} {item.version}"))
-    return time.perf_counter() - start, time.process_time() - cpu, times
+        started = time.process_time()
+        results.append(matcher.assess(item))
+        per_kind[kind(item)] = per_kind.get(kind(item), 0.0) + time.process_time() - started
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    methods = Counter(m.method.value for r in results for m in r.matches)
+    return {
+        "wall_seconds": round(wall, 2),
+        "cpu_seconds": round(cpu, 2),
+        "cpu_seconds_by_kind": {k: round(v, 2) for k, v in sorted(per_kind.items())},
+        "components_per_second": round(len(components) / wall, 1),
+        "pairs_per_second": round(pairs / wall),
+        "matches": sum(methods.values()),
+        "undecided": sum(len(r.undecided) for r in results),
+        "matches_by_method": dict(sorted(methods.items())),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    }
+
+
+def profile(target: Path, components: list[Component], top: int) -> dict[str, list[str]]:
+    """A cold run under cProfile: the top functions by cumulative and by own time."""
+    profiler = cProfile.Profile()
+    with VulnDatabase.open(target, readonly=True) as database:
+        profiler.runcall(match_all, Matcher(database), components)
+    profiler.dump_stats(WORK / "matching.prof")
+    tables = {}
+    for order in ("cumulative", "tottime"):
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(order).print_stats(top)
+        lines = text.getvalue().splitlines()
+        start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+        tables[order] = [line for line in lines[start:] if line.strip()]
+    return tables
 
 
 def main() -> None:
-    """Load the shipped records, then match the release twice and print the rates."""
-    begin = time.perf_counter()
-    source = MemorySource.from_jsonl(
-        DATA / "nvd-subset.jsonl.gz", DATA / "nvd-subset-linux-kernel.jsonl.gz"
-    )
-    print(f"loaded {len(source)} records in {time.perf_counter() - begin:.2f} s")
-    components = release()
-    pairs = sum(candidates(source, c.product) for c in components)
-    matcher = Matcher(source)
-    for label in ("cold", "warm"):
-        elapsed, cpu, times = run(matcher, components)
-        print(
-            f"{label}: {len(components)} components, {pairs} (component, CVE) pairs in "
-            f"{elapsed:.2f} s = {pairs / elapsed:,.0f} pairs/s "
-            f"(CPU {cpu:.2f} s = {pairs / cpu:,.0f} pairs/s)"
-        )
-    for seconds, name in sorted(times, reverse=True)[:5]:
-        print(f"  {seconds * 1000:7.1f} ms  {name}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-build", action="store_true", help="reuse the built database")
+    parser.add_argument("--components", type=int, default=1000)
+    parser.add_argument("--top", type=int, default=10, help="profile rows to print")
+    parser.add_argument("--no-record-cache", action="store_true", help="decode every look-up")
+    args = parser.parse_args()
+    if args.no_record_cache:
+        db.RECORD_CACHE_SIZE = 0
+    WORK.mkdir(parents=True, exist_ok=True)
+    target = WORK / "vulndb.sqlite"
+    results: dict[str, Any] = {}
+    if not args.skip_build or not target.exists():
+        results["build"] = build(target)
+        print("build:", json.dumps(results["build"], indent=2))
+    components = mix(args.components)
+    with VulnDatabase.open(target, readonly=True) as database:
+        pairs = candidate_pairs(database, components)
+    kinds = Counter(kind(c) for c in components)
+    results["components"] = {"total": len(components), "pairs": pairs, **kinds}
+    print("components:", json.dumps(results["components"]))
+    with VulnDatabase.open(target, readonly=True) as database:
+        matcher = Matcher(database)
+        for label in ("cold", "warm"):
+            results[label] = timed(matcher, components, pairs)
+            print(f"{label}:", json.dumps(results[label]))
+    results["profile"] = profile(target, components, args.top)
+    for order, rows in results["profile"].items():
+        print(f"\nprofile of a cold run, top {args.top} by {order}:")
+        print("\n".join(rows))
+    name = "results-no-record-cache.json" if args.no_record_cache else "results.json"
+    (WORK / name).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ Policy, per release line (OpenSSL `1.0.2`/`3.0`, the kernel's stable branch, els
   is older than two or more fixed lines (the flaw predates them); undecided when older than the
   only fixed line (a flaw of newer code is as likely as an unfixed old line);
 - only unfixed ranges (no distribution has a fix): affected (presumed), from `introduced` on.
+A range "fixed 0" is the distribution saying its package never had the flaw: neither a fix nor
+an unfixed range.
 """
 
 import re
@@ -50,10 +52,11 @@ def decide(record: CveRecord, product: str, version: str, scheme: Scheme) -> Dec
         return Decision(Status.UNDECIDED, f"version {version!r} cannot be parsed ({scheme.value})")
     why = {"fixes": [f"{f.source} ({'patched ' if f.patched else ''}{f.upstream})" for f in fixes]}
     if not fixes:
-        if any(compare(version, s, scheme) in (None, -1) for s in starts if s != "0"):
+        if any(compare(version, s, scheme) in (None, -1) for s, _ in starts if s != "0"):
             return SILENT
         sentence = f"no distribution has a fix for {product}; presumed affected"
-        return Decision(Status.AFFECTED, sentence, why, presumed=True)
+        unfixed = [f"{source} (introduced {start})" for start, source in starts]
+        return Decision(Status.AFFECTED, sentence, {**why, "unfixed": unfixed}, presumed=True)
     line = release_line(version, scheme)
     own = [f for f in fixes if release_line(f.upstream, scheme) == line]
     if own:
@@ -94,10 +97,11 @@ def _on_line(own: list[Fix], version: str, scheme: Scheme, why: dict[str, Any]) 
     )
 
 
-def _fixes(record: CveRecord, product: str) -> tuple[list[Fix], list[str]]:
-    """Fixed upstream releases, and the `introduced` of ranges without a fix."""
+def _fixes(record: CveRecord, product: str) -> tuple[list[Fix], list[tuple[str, str]]]:
+    """Fixed upstream releases, and the `introduced` (with its source) of ranges without a fix."""
     table = product_table()
-    fixes, starts = [], []
+    fixes: list[Fix] = []
+    starts: list[tuple[str, str]] = []
     for affected in of_record(record):
         if table.product(affected.package) != product:
             continue
@@ -107,10 +111,14 @@ def _fixes(record: CveRecord, product: str) -> tuple[list[Fix], list[str]]:
                 continue
             events = rng.get("events", ())
             fixed = [str(e["fixed"]) for e in events if "fixed" in e]
-            starts += [
-                upstream_version(kind, str(e["introduced"])) for e in events if "introduced" in e
-            ]
+            if fixed and all(f == "0" for f in fixed):
+                continue  # Debian's and Alpine's "fixed 0": the release never had the flaw
             source = f"{affected.ecosystems[0] if affected.ecosystems else kind} {affected.package}"
+            starts += [
+                (upstream_version(kind, str(e["introduced"])), source)
+                for e in events
+                if "introduced" in e
+            ]
             fixes += [
                 Fix(upstream_version(kind, f), _patched(kind, f), f"{source} {f}")
                 for f in fixed

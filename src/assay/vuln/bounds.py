@@ -5,7 +5,8 @@ NVD spellings handled: `*` (ANY: the bounds decide, no bounds = every version), 
 component without a version), an update in its own field (`openssh:7.4:p1` is 7.4p1, sudo
 `1.9.5:patch1` is 1.9.5p1, `4.0:rc1` is 4.0-rc1, bash `2.05:a` is 2.05a, bash `5.0:patch10` is
 5.0.10), and an update on a range (`*:p2` up to 7.2 means up to 7.2p2). A criteria version with ANY
-update also covers the version's own updates in generic schemes (`openssh:7.4:*` covers 7.4p1);
+update also covers the version's own updates in generic schemes (`openssh:7.4:*` covers 7.4p1),
+an NA update does not (`ntp:4.2.8:-` is 4.2.8 alone, not 4.2.8p10);
 OpenSSL letters are releases, not updates (`1.0.2` does not cover `1.0.2a`).
 """
 
@@ -102,7 +103,8 @@ def check(criteria: Cpe, bounds: Bounds, version: str, scheme: Scheme, product: 
     if isinstance(wanted, Wildcard):
         inside = wanted.matches(version)
         return Verdict(inside, False, f"matches version pattern {wanted.text}")
-    return _exact(wanted, update, version, scheme, product)
+    any_update = criteria.update is Logical.ANY
+    return _exact(wanted, update, version, scheme, product, any_update=any_update)
 
 
 def _within(bounds: Bounds, version: str, scheme: Scheme, update: str | None) -> Verdict:
@@ -136,7 +138,9 @@ def _with_range_update(bound: str | None, update: str | None) -> str | None:
     return with_update(bound, update, "")
 
 
-def _exact(wanted: str, update: str | None, version: str, scheme: Scheme, product: str) -> Verdict:
+def _exact(
+    wanted: str, update: str | None, version: str, scheme: Scheme, product: str, *, any_update: bool
+) -> Verdict:
     target = with_update(wanted, update, product)
     order = compare(version, target, scheme)
     if order is None:
@@ -149,7 +153,8 @@ def _exact(wanted: str, update: str | None, version: str, scheme: Scheme, produc
         return Verdict(False, True, message)
     if order == 0:
         return Verdict(True, False, f"is version {target}")
-    if update is None and order > 0 and _is_update_of(version, wanted, scheme):
+    # only an ANY update covers the version's updates: NA (`ntp:4.2.8:-`) is the release alone
+    if any_update and order > 0 and _is_update_of(version, wanted, scheme):
         return Verdict(True, False, f"is an update of version {wanted}")
     return OUTSIDE
 

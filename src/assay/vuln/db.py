@@ -15,30 +15,34 @@ from assay.vuln.schema import SCHEMA_VERSION, DatabaseError, connect
 from assay.vuln.source import CveRecord, EpssScore, KevEntry, OsvRecord
 from assay.vuln.status import DatabaseStatus, ImportSummary, SourceStatus, UpstreamStatus, day
 
+RECORD_CACHE_SIZE = 20_000  # decoded records kept (about 12 KB each in memory)
 RECORD_QUERY = (
-    "SELECT c.json, k.date_added, k.due_date, k.ransomware, e.score, e.percentile "
+    "SELECT c.id, c.json, k.date_added, k.due_date, k.ransomware, e.score, e.percentile "
     "FROM cve c LEFT JOIN kev k ON k.cve = c.id LEFT JOIN epss e ON e.cve = c.id "
 )
 
 
 def _record(row: tuple[Any, ...]) -> CveRecord:
     """A stored record with the current KEV entry and EPSS score laid over its own."""
-    record: CveRecord = json.loads(row[0])
-    if row[1] is not None:
-        kev = {"date_added": row[1], "due_date": row[2], "ransomware": row[3]}
+    record: CveRecord = json.loads(row[1])
+    if row[2] is not None:
+        kev = {"date_added": row[2], "due_date": row[3], "ransomware": row[4]}
         record["kev"] = {key: value for key, value in kev.items() if value is not None}
-    if row[4] is not None:
-        record["epss"] = {"score": row[4], "percentile": row[5]}
+    if row[5] is not None:
+        record["epss"] = {"score": row[5], "percentile": row[6]}
     return record
 
 
 class VulnDatabase:
     """A vulnerability database file. Open with `VulnDatabase.open(path)`; use as a context
-    manager or call `close()`. Look-ups return fresh dicts, sorted by id."""
+    manager or call `close()`. Look-ups return records sorted by id; a record looked up again
+    is the same dict (decoded once, kept until an import or up to RECORD_CACHE_SIZE records):
+    treat records as read-only."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._decoded: dict[str, CveRecord] = {}
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool = False, scratch: bool = False) -> "VulnDatabase":
@@ -63,7 +67,17 @@ class VulnDatabase:
 
     def _records(self, where: str, params: Sequence[str]) -> list[CveRecord]:
         rows = self._conn.execute(f"{RECORD_QUERY} WHERE {where} ORDER BY c.id", params)
-        return [_record(row) for row in rows]
+        return [self._decode(row) for row in rows]
+
+    def _decode(self, row: tuple[Any, ...]) -> CveRecord:
+        """The row's record, decoded once: the matcher asks for the same records again for
+        every name of a product and every version of it."""
+        record = self._decoded.get(row[0])
+        if record is None:
+            record = self._decoded[row[0]] = _record(row)
+            if len(self._decoded) > RECORD_CACHE_SIZE:
+                del self._decoded[next(iter(self._decoded))]  # the oldest
+        return record
 
     def cves_for_cpe(self, vendor: str, product: str) -> list[CveRecord]:
         """Records with a vulnerable CPE match (or an affected CVE 5 CPE) naming vendor:product
@@ -159,6 +173,7 @@ class VulnDatabase:
         """Import feed files and folders (recursively) in one transaction; on FeedError the
         database is unchanged. Sources are named by absolute path, or relative to
         `relative_to`."""
+        self._decoded.clear()
         try:
             return import_feeds(self._conn, paths, progress, relative_to)
         except sqlite3.DatabaseError as err:
