@@ -390,6 +390,21 @@ def test_recognised_document_without_an_id_names_the_record(tmp_path: Path) -> N
         read(write_json(tmp_path / "feed.json", feed))
 
 
+def test_unknown_schema_versions_are_refused(tmp_path: Path) -> None:
+    feed = {
+        "format": "NVD_CVE",
+        "version": "3.0",
+        "vulnerabilities": [{"cve": nvd2_record("CVE-2030-1111", "", 1.0)}],
+    }
+    with pytest.raises(FeedError, match=r"nvd3.json: .*schema version '3.0' is not supported"):
+        read(write_json(tmp_path / "nvd3.json", feed))
+    feed["version"] = "2.0"
+    assert [p.fmt for p in read(write_json(tmp_path / "nvd2.json", feed))] == ["nvd-json-2.0"]
+    record = load(CVE5_CURL) | {"dataVersion": "6.0"}
+    with pytest.raises(FeedError, match=r"cve6.json: .*dataVersion '6.0' is not supported"):
+        read(write_json(tmp_path / "cve6.json", record))
+
+
 def test_files_that_are_no_feeds(tmp_path: Path) -> None:
     texts = {
         "README.md": "# Notes\n\nsome text\n",

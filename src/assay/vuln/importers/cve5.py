@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from assay.vuln.importers.common import (
+    RecordError,
     cpe_vendor_product,
     cvss_entry,
     english,
@@ -137,7 +138,10 @@ def recognise(document: Document) -> bool:
 
 
 def read(document: Document) -> Iterator[FeedItem]:
-    """One part."""
+    """One part; a record of another major schema version than 5 is refused."""
+    version = document.get("dataVersion")
+    if version is not None and str(version).split(".")[0] != "5":
+        raise RecordError(f"CVE JSON dataVersion {version!r} is not supported (5.x is)")
     record = cve5_record(document)
     yield CvePart(PartKind.CVE5, record, timestamp(record.get("last_modified")))
 

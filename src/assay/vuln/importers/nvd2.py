@@ -155,8 +155,15 @@ def recognise(document: Document) -> bool:
     )
 
 
+SUPPORTED_MAJOR = "2"
+
+
 def read(document: Document) -> Iterator[FeedItem]:
-    """One part per CVE of the document."""
+    """One part per CVE of the document; a collection of another schema version is refused."""
+    version = document.get("version")
+    known = version is None or str(version).split(".")[0] == SUPPORTED_MAJOR
+    if document.get("format") == "NVD_CVE" and not known:
+        raise RecordError(f"NVD feed schema version {version!r} is not supported (2.x is)")
     collection = _collection(document)
     if collection is not None:
         for cve in collection:
