@@ -50,6 +50,7 @@ def in_crypto_library(location: str) -> bool:
             return True
     return False
 
+
 CARVED_AT = re.compile(r"@0x[0-9a-fA-F]+$")
 Property = tuple[str, str | int | float | bool]
 
