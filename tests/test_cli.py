@@ -140,6 +140,22 @@ def test_scan_json_output_matches_evaluation_json(tmp_path: Path) -> None:
     assert [p["kind"] for p in printed["problems"]] == ["path-escape"]
 
 
+def test_scan_without_vulnerabilities_and_checks_only_identifies(tmp_path: Path) -> None:
+    root = tmp_path / "rootfs"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/inittab").write_text("::respawn:/usr/sbin/telnetd -F -l /bin/sh\n")
+    full = assay("scan", root, "--json", "-o", tmp_path / "full", cwd=tmp_path)
+    assert full.returncode == 0, full.stderr
+    assert "config.debug.telnetd-shell" in {f["rule"] for f in json.loads(full.stdout)["findings"]}
+    done = assay(
+        "scan", root, "--json", "--no-vulns", "--no-checks", "-o", tmp_path / "out", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert [s["name"] for s in printed["stages"]] == ["unpack", "identify"]
+    assert printed["findings"] == [] and printed["vulndata"] is None
+
+
 def test_scan_json_renders_undecodable_names_escaped(tmp_path: Path) -> None:
     name = b"\xff\xfe.bin".decode("utf-8", "surrogateescape")
     image = tmp_path / "names.tar"

@@ -225,7 +225,8 @@ def truth_recipe() -> str:
 
 def run_assay(assay: str, out: Path, rescore: bool) -> tuple[Score, Found]:
     """`assay scan CORPUS -o OUT --json`, timed; what it found per file."""
-    argv = [assay, "scan", str(CORPUS), "-o", str(out), "--json"]
+    # identification only, as cve-bin-tool's version scanner: no CVE matching, no checks
+    argv = [assay, "scan", str(CORPUS), "-o", str(out), "--json", "--no-vulns", "--no-checks"]
     seconds, code = run_once(argv, out, rescore)
     score = Score("assay", seconds=seconds, status="ok" if code in (0, 3) else f"exit {code}")
     evaluation_file = out / "evaluation.json"

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from assay import __version__
 from assay.cli.db_command import register as register_db
+from assay.cli.diff_command import register as register_diff
 from assay.cli.doctor import doctor_rows
 from assay.cli.errors import (
     EXIT_INCOMPLETE,
@@ -180,6 +181,14 @@ def scan(
     no_vulns: Annotated[
         bool, typer.Option("--no-vulns", help="Do not match components against vulnerabilities.")
     ] = False,
+    no_checks: Annotated[
+        bool,
+        typer.Option(
+            "--no-checks",
+            help="Skip the checks (hardening, unsafe-function census, secrets, configuration, "
+            "end of life): unpack, inventory and identify only.",
+        ),
+    ] = False,
     vex: Annotated[
         list[Path] | None,
         typer.Option("--vex", help="Triage decisions (OpenVEX or CycloneDX VEX); repeatable."),
@@ -222,6 +231,7 @@ def scan(
         workspace=workspace,
         after_identify=hashes,
         vulnerabilities=not no_vulns,
+        checks=() if no_checks else None,
         vuln_db=existing_database(vuln_db) if vuln_db is not None else None,
         triage=triage_from(vex or []),
         unredacted=unredacted,
@@ -317,6 +327,7 @@ register_vex(app)  # `assay vex`
 register_history(app)  # `assay history`
 register_policy(app)  # `assay policy`
 register_report(app)  # `assay report`
+register_diff(app)  # `assay diff`
 
 
 def run() -> None:
