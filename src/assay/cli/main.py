@@ -13,6 +13,7 @@ from assay import __version__
 from assay.cli.db_command import register as register_db
 from assay.cli.diff_command import register as register_diff
 from assay.cli.doctor import doctor_rows
+from assay.cli.equiv_command import register as register_equiv
 from assay.cli.errors import (
     EXIT_INCOMPLETE,
     EXIT_OK,
@@ -327,6 +328,7 @@ register_vex(app)  # `assay vex`
 register_history(app)  # `assay history`
 register_policy(app)  # `assay policy`
 register_report(app)  # `assay report`
+register_equiv(app)  # `assay equiv`
 register_diff(app)  # `assay diff`
 
 

@@ -1,0 +1,127 @@
+"""`assay equiv VENDOR REBUILT`: is the rebuilt release (or file) the vendor's, up to named
+benign build metadata? A table or JSON, and the release verdict line."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assay.cli.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY, UsageError, readable_input
+from assay.equivalence import FilePair, ReleaseVerdict, Verdict, compare_releases
+from assay.equivalence.verdict import pair_json
+
+err_console = Console(stderr=True)
+STYLE = {
+    Verdict.IDENTICAL: "green",
+    Verdict.EQUIVALENT: "green",
+    Verdict.DIFFERENT: "red",
+    Verdict.MISSING: "yellow",
+}
+
+
+def equiv(
+    vendor: Annotated[Path, typer.Argument(help="The vendor's release or file.")],
+    rebuilt: Annotated[Path, typer.Argument(help="The release or file built from source.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON list, one object per file pair.")
+    ] = False,
+    build_root: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--build-root",
+            help="VENDOR_DIR=REBUILT_DIR: build directories embedded in strings (repeatable; "
+            "read from DWARF when present).",
+        ),
+    ] = None,
+    diffoscope: Annotated[
+        Path | None,
+        typer.Option("--diffoscope", help="Run diffoscope on the first differing pair, save here."),
+    ] = None,
+) -> None:
+    """Pair the files of two releases by path, then by content, and give each pair a verdict:
+    identical, equivalent (each normalisation named), different (sections and functions with an
+    instruction diff) or missing. Exit codes: 0 all equivalent, 1 some different or missing,
+    2 usage error, 3 an input could not be unpacked completely."""
+    roots = tuple(_root(text) for text in build_root or ())
+    result = compare_releases(readable_input(vendor), readable_input(rebuilt), roots)
+    for problem in result.problems:
+        err_console.print(f"[yellow]warning:[/] {escape(problem)}", soft_wrap=True)
+    if as_json:
+        sys.stdout.write(json.dumps([pair_json(p) for p in result.pairs], indent=2) + "\n")
+    else:
+        _print(result)
+    if diffoscope is not None:
+        _run_diffoscope(vendor, rebuilt, result, diffoscope)
+    if result.problems:
+        raise typer.Exit(EXIT_INCOMPLETE)
+    raise typer.Exit(EXIT_POLICY if result.rest else EXIT_OK)
+
+
+def _root(text: str) -> tuple[bytes, bytes]:
+    left, sep, right = text.partition("=")
+    if not sep or not left or not right:
+        raise UsageError(f"--build-root wants VENDOR_DIR=REBUILT_DIR, not {text!r}")
+    return left.encode(), right.encode()
+
+
+def _print(result: ReleaseVerdict) -> None:
+    console = Console() if sys.stdout.isatty() else Console(width=200)
+    table = Table(box=box.SIMPLE_HEAD, title="Binary equivalence")
+    for column in ("Vendor", "Rebuilt", "Verdict", "Why"):
+        table.add_column(column, overflow="fold")
+    for pair in result.pairs:
+        table.add_row(
+            escape(pair.vendor or "-"),
+            escape(pair.rebuilt or "-"),
+            f"[{STYLE[pair.verdict]}]{pair.verdict.value}[/]",
+            escape(_why(pair)),
+        )
+    console.print(table)
+    console.print(result.line(), soft_wrap=True, highlight=False)
+    for pair in result.rest:
+        console.print(
+            f"  {pair.verdict.value}: {escape(pair.vendor or pair.rebuilt or '')}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+def _why(pair: FilePair) -> str:
+    if pair.verdict is Verdict.EQUIVALENT:
+        return ", ".join(pair.normalisations)
+    return "\n".join(
+        f"{d.section}{f' {d.function}' if d.function else ''}: {d.detail}" for d in pair.differences
+    )
+
+
+def _run_diffoscope(vendor: Path, rebuilt: Path, result: ReleaseVerdict, output: Path) -> None:
+    """diffoscope (GPL, called as a program) on the first differing pair of two plain files."""
+    executable = shutil.which("diffoscope")
+    if executable is None:
+        err_console.print("[yellow]warning:[/] diffoscope is not installed; no deep diff")
+        return
+    differing = [p for p in result.pairs if p.verdict is Verdict.DIFFERENT]
+    if not differing or not (vendor.is_file() and rebuilt.is_file()):
+        err_console.print("[yellow]warning:[/] diffoscope runs only on two differing files")
+        return
+    with open(output, "w", encoding="utf-8") as handle:
+        subprocess.run(
+            [executable, "--text", "-", str(vendor), str(rebuilt)],
+            stdout=handle,
+            check=False,
+            timeout=3600,
+        )
+    err_console.print(f"diffoscope output: {escape(str(output))}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `assay equiv` to the command line."""
+    app.command("equiv")(equiv)

@@ -1,0 +1,226 @@
+"""Section-by-section comparison of two ELF files: headers and segments must match, every section
+must be byte-equal after the named normalisers, and differing code is explained per function."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import Section
+
+from assay.equivalence.codediff import code_differences, code_of
+from assay.equivalence.normalise import (
+    NORMALISERS,
+    BuildContext,
+    SectionPair,
+    ignorable_section,
+    normalise,
+)
+from assay.equivalence.verdict import Difference
+
+HEADER_FIELDS = ("e_type", "e_machine", "e_version", "e_entry", "e_flags", "e_phnum")
+SEGMENT_FIELDS = ("p_type", "p_offset", "p_vaddr", "p_filesz", "p_memsz", "p_flags", "p_align")
+SECTION_FIELDS = ("sh_type", "sh_flags", "sh_addr", "sh_size", "sh_link", "sh_info")
+SHF_EXECINSTR = 0x4
+
+
+@dataclass(frozen=True, slots=True)
+class ElfComparison:
+    """The normalisations a pair of ELF files needed, and what still differs."""
+
+    normalisations: tuple[str, ...]
+    differences: tuple[Difference, ...]
+
+
+def compare_elf(
+    vendor: Path, rebuilt: Path, build_roots: tuple[tuple[bytes, bytes], ...] = ()
+) -> ElfComparison:
+    """Compare two ELF files; a file pyelftools cannot read differs as a whole."""
+    with open(vendor, "rb") as left_file, open(rebuilt, "rb") as right_file:
+        try:
+            left, right = ELFFile(left_file), ELFFile(right_file)
+            return _Comparer(left, right, left_file, right_file, build_roots).run()
+        except (ELFError, ValueError, OSError) as err:
+            return ElfComparison((), (Difference("ELF", f"unreadable ELF: {err}"),))
+
+
+class _Comparer:
+    """One comparison's state: both files, the normalisations used, the differences found."""
+
+    def __init__(
+        self,
+        left: ELFFile,
+        right: ELFFile,
+        left_file: BinaryIO,
+        right_file: BinaryIO,
+        build_roots: tuple[tuple[bytes, bytes], ...],
+    ) -> None:
+        self.left, self.right = left, right
+        self.files = (left_file, right_file)
+        roots = build_roots + _dwarf_roots(left, right)
+        self.context = BuildContext(left.little_endian, roots)
+        self.applied: list[str] = []
+        self.found: list[Difference] = []
+
+    def run(self) -> ElfComparison:
+        """Headers, segments, sections, then the bytes between sections."""
+        if (self.left.elfclass, self.left.little_endian) != (
+            self.right.elfclass,
+            self.right.little_endian,
+        ):
+            self.found.append(Difference("ELF header", "class or byte order differs"))
+            return self._result()
+        self._headers()
+        left_sections, right_sections = _sections(self.left), _sections(self.right)
+        for name in left_sections.keys() | right_sections.keys():
+            self._section(name, left_sections.get(name), right_sections.get(name))
+        self._padding()
+        return self._result()
+
+    def _result(self) -> ElfComparison:
+        rank = [n.name for n in NORMALISERS] + ["section-padding"]
+        names = tuple(sorted(set(self.applied), key=rank.index))
+        ordered = sorted(self.found, key=lambda d: (d.section, d.function or ""))
+        return ElfComparison(names, tuple(ordered))
+
+    def _headers(self) -> None:
+        for name in HEADER_FIELDS:
+            if self.left[name] != self.right[name]:
+                detail = f"{name} {self.left[name]} → {self.right[name]}"
+                self.found.append(Difference("ELF header", detail))
+        for number, (a, b) in enumerate(
+            zip(self.left.iter_segments(), self.right.iter_segments(), strict=False)
+        ):
+            changed = [f for f in SEGMENT_FIELDS if a[f] != b[f]]
+            if changed:
+                detail = f"segment {number} ({a['p_type']}): " + ", ".join(
+                    f"{f} 0x{a[f]:x} → 0x{b[f]:x}" if isinstance(a[f], int) else f for f in changed
+                )
+                self.found.append(Difference("program headers", detail))
+
+    def _section(
+        self, name: str, a: tuple[int, Section] | None, b: tuple[int, Section] | None
+    ) -> None:
+        if a is None or b is None:
+            benign = ignorable_section(name)
+            if benign is not None:
+                self.applied.append(benign)
+            else:
+                side = "vendor's" if b is None else "rebuilt"
+                self.found.append(Difference(name, f"section only in the {side} file"))
+            return
+        (left_index, left), (right_index, right) = a, b
+        if ignorable_section(name) is None:
+            changed = [f for f in SECTION_FIELDS if left[f] != right[f]]
+            if changed:
+                detail = ", ".join(f"{f} {left[f]} → {right[f]}" for f in changed)
+                self.found.append(Difference(name, f"section header: {detail}"))
+        if left["sh_type"] == "SHT_NOBITS" and right["sh_type"] == "SHT_NOBITS":
+            return
+        executable = bool(left["sh_flags"] & SHF_EXECINSTR)
+        note = left["sh_type"] == "SHT_NOTE"
+        pair = SectionPair(name, left.data(), right.data(), executable, note)
+        if pair.vendor == pair.rebuilt:
+            return
+        equal, applied = normalise(pair, self.context)
+        self.applied.extend(applied)
+        if equal:
+            return
+        if executable:
+            vendor_code = code_of(self.left, left, left_index)
+            rebuilt_code = code_of(self.right, right, right_index)
+            self.found.extend(code_differences(name, vendor_code, rebuilt_code))
+        else:
+            self.found.append(Difference(name, _bytes_detail(pair.vendor, pair.rebuilt)))
+
+    def _padding(self) -> None:
+        """Bytes no header or section covers: inside a loaded segment they must match; outside
+        they are section padding."""
+        left_gaps = _gaps(self.left, self.files[0])
+        right_gaps = _gaps(self.right, self.files[1])
+        if left_gaps[0] != right_gaps[0]:
+            self.found.append(Difference("padding", "bytes between sections of a loaded segment"))
+        if left_gaps[1] != right_gaps[1]:
+            self.applied.append("section-padding")
+
+
+def _sections(elf: ELFFile) -> dict[str, tuple[int, Section]]:
+    """Sections by name (repeated names numbered), without the null section."""
+    named: dict[str, tuple[int, Section]] = {}
+    for index, section in enumerate(elf.iter_sections()):
+        if section["sh_type"] == "SHT_NULL":
+            continue
+        name = section.name or f"[{index}]"
+        while name in named:
+            name += "'"
+        named[name] = (index, section)
+    return named
+
+
+def _gaps(elf: ELFFile, handle: BinaryIO) -> tuple[bytes, bytes]:
+    """The uncovered bytes inside loaded segments, and those outside them."""
+    header = elf.header
+    covered = [(0, header["e_ehsize"])]
+    covered.append(
+        (header["e_phoff"], header["e_phoff"] + header["e_phnum"] * header["e_phentsize"])
+    )
+    covered.append(
+        (header["e_shoff"], header["e_shoff"] + header["e_shnum"] * header["e_shentsize"])
+    )
+    for section in elf.iter_sections():
+        if section["sh_type"] not in ("SHT_NOBITS", "SHT_NULL"):
+            covered.append((section["sh_offset"], section["sh_offset"] + section["sh_size"]))
+    loads = [
+        (s["p_offset"], s["p_offset"] + s["p_filesz"])
+        for s in elf.iter_segments()
+        if s["p_type"] == "PT_LOAD"
+    ]
+    handle.seek(0)
+    data = handle.read()
+    inside, outside = bytearray(), bytearray()
+    position = 0
+    for start, end in [*sorted(covered), (len(data), len(data))]:
+        if start > position:
+            for offset in range(position, start):
+                loaded = any(a <= offset < b for a, b in loads)
+                (inside if loaded else outside).append(data[offset])
+        position = max(position, end)
+    return bytes(inside), bytes(outside)
+
+
+def _bytes_detail(vendor: bytes, rebuilt: bytes) -> str:
+    first = next(
+        (i for i, (a, b) in enumerate(zip(vendor, rebuilt, strict=False)) if a != b),
+        min(len(vendor), len(rebuilt)),
+    )
+    count = sum(1 for a, b in zip(vendor, rebuilt, strict=False) if a != b)
+    count += abs(len(vendor) - len(rebuilt))
+    return (
+        f"{count} byte(s) differ from offset 0x{first:x}: "
+        f"{vendor[first : first + 16]!r} → {rebuilt[first : first + 16]!r}"
+    )
+
+
+def _dwarf_roots(left: ELFFile, right: ELFFile) -> tuple[tuple[bytes, bytes], ...]:
+    """Build directories from DW_AT_comp_dir, trimmed of their common tail (same project)."""
+    a, b = _comp_dir(left), _comp_dir(right)
+    if not a or not b or a == b:
+        return ()
+    while a and b and a[-1:] == b[-1:]:
+        a, b = a[:-1], b[:-1]
+    cut_a, cut_b = a.rfind(b"/"), b.rfind(b"/")
+    return ((a, b),) if a and b and cut_a == cut_b else ()
+
+
+def _comp_dir(elf: ELFFile) -> bytes | None:
+    try:
+        if not elf.has_dwarf_info():
+            return None
+        for unit in elf.get_dwarf_info().iter_CUs():
+            value = unit.get_top_DIE().attributes.get("DW_AT_comp_dir")
+            if value is not None and isinstance(value.value, bytes):
+                return value.value
+    except (ELFError, ValueError, KeyError, IndexError):
+        return None
+    return None
