@@ -13,10 +13,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from assay.cli.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError, readable_input
+from assay.cli.evaluation_input import read_evaluation
 from assay.cli.progress import RichProgress
 from assay.cli.scan_inputs import existing_database
 from assay.diff import ReleaseDiff, compare_evaluations, diff_json, verdict_line
-from assay.diff.keys import DiffInputError, check_evaluation
+from assay.diff.keys import DiffInputError
 from assay.pipeline.evaluator import Evaluator, ScanOptions
 from assay.report.json_report import evaluation_json
 
@@ -63,13 +64,7 @@ def load_document(path: Path, vuln_db: Path | None) -> dict[str, Any]:
     """The evaluation document of a saved evaluation.json, or of a scan of `path` now."""
     source = readable_input(path)
     if source.is_file() and _looks_like_json(source):
-        try:
-            document = json.loads(source.read_text(encoding="utf-8"))
-            return check_evaluation(document, str(path))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise UsageError(f"{path}: not valid JSON: {err}") from err
-        except DiffInputError as err:
-            raise UsageError(str(err)) from err
+        return read_evaluation(source)
     with RichProgress(err_console) as progress:
         evaluation = Evaluator(ScanOptions(vuln_db=vuln_db), progress).evaluate(source)
     return evaluation_json(evaluation)

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from assay.cli.errors import EXIT_OK, EXIT_POLICY, UsageError, readable_input
+from assay.cli.evaluation_input import read_evaluation
 from assay.policy import Policy, PolicyError, Verdict, evaluate_policy, load_policy, parse_policy
 from assay.policy.gate import RuleResult, verdict_json
 
 SHOWN_ITEMS = 5
-EVALUATION_SCHEMA = "https://assay.dev/schemas/evaluation"
 err_console = Console(stderr=True)
 out_console = Console()
 policy_app = typer.Typer(
@@ -47,16 +47,6 @@ def resolve_policy(path: Path) -> Policy:
         return load_policy(readable_input(path))
     except PolicyError as err:
         raise UsageError(str(err)) from None
-
-
-def _read_document(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(readable_input(path).read_bytes())
-    except (ValueError, RecursionError) as err:
-        raise UsageError(f"{path}: not JSON: {err}".replace("\n", " ")) from None
-    if not isinstance(document, dict) or document.get("schema") != EVALUATION_SCHEMA:
-        raise UsageError(f"{path}: not an assay evaluation.json")
-    return document
 
 
 def _print_rule(console: Console, result: RuleResult) -> None:
@@ -112,7 +102,7 @@ def check(
 
     Exit codes: 0 the gate passed, 1 it failed, 2 usage error (a malformed policy or file)."""
     rules = resolve_policy(policy)
-    verdict = evaluate_policy(_read_document(evaluation), rules)
+    verdict = evaluate_policy(read_evaluation(evaluation), rules)
     if as_json:
         out_console.print_json(json.dumps(verdict_json(verdict), ensure_ascii=False))
     else:

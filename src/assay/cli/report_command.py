@@ -9,12 +9,9 @@ from typing import Annotated, Any, BinaryIO
 import typer
 
 from assay.cli.errors import UsageError
+from assay.cli.evaluation_input import read_evaluation
 from assay.plugins import reporters
 from assay.report.base import Reporter
-
-EVALUATION_SCHEMA = "https://assay.dev/schemas/evaluation"
-SUPPORTED_MAJOR = "1"
-REQUIRED_FIELDS = ("schema_version", "tool", "release", "summary", "findings", "vulnerabilities")
 
 
 class ReportFormat(StrEnum):
@@ -24,39 +21,6 @@ class ReportFormat(StrEnum):
     MARKDOWN = "markdown"
     HTML = "html"
     JSON = "json"
-
-
-def read_evaluation(path: Path) -> dict[str, Any]:
-    """The evaluation document in `path`; anything else is a usage error."""
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError as err:
-        raise UsageError(f"no such file: {path}") from err
-    except IsADirectoryError as err:
-        raise UsageError(f"{path} is a directory; give its evaluation.json") from err
-    except OSError as err:
-        raise UsageError(f"cannot read {path}: {err.strerror}") from err
-    try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise UsageError(f"{path} is not JSON: {err}") from err
-    check_evaluation(document, path)
-    return dict(document)
-
-
-def check_evaluation(document: Any, path: Path) -> None:
-    """Raise a usage error unless `document` is an assay evaluation this version can render."""
-    if not isinstance(document, dict) or document.get("schema") != EVALUATION_SCHEMA:
-        raise UsageError(f"{path} is not an assay evaluation.json (no schema {EVALUATION_SCHEMA})")
-    missing = [name for name in REQUIRED_FIELDS if name not in document]
-    if missing:
-        raise UsageError(f"{path} is not a complete evaluation: missing {', '.join(missing)}")
-    major = str(document["schema_version"]).split(".", 1)[0]
-    if major != SUPPORTED_MAJOR:
-        raise UsageError(
-            f"{path} has evaluation format {document['schema_version']}; "
-            f"this assay reads {SUPPORTED_MAJOR}.x"
-        )
 
 
 def reporter_named(name: str) -> Reporter:

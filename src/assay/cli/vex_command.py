@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from assay.cli.errors import UsageError, readable_input
+from assay.cli.evaluation_input import read_evaluation
 from assay.model.evaluation import Evaluation
 from assay.model.vulnerability import TriageState
 from assay.vuln.vex import VexDecisions, VexError, apply, load_vex
-from assay.vuln.vex_evaluation import read_evaluation
+from assay.vuln.vex_evaluation import evaluation_from_json
 from assay.vuln.vex_export import export_openvex
 from assay.vuln.vex_statement import VexFile
 
@@ -45,11 +46,7 @@ def export(
     impact_statement) and feed the file back with `assay scan --vex FILE`. Scan a new release
     with the earlier decisions (`--vex`) before exporting it, so they are carried into the new
     file rather than overridden by its newer `under_investigation` statements."""
-    source = readable_input(evaluation)
-    try:
-        evaluated = read_evaluation(source)
-    except VexError as err:
-        raise UsageError(str(err)) from None
+    evaluated = _read_evaluation(evaluation)
     if not evaluated.vulnerabilities:
         err_console.print("nothing to export: the evaluation lists no vulnerabilities")
         return
@@ -82,7 +79,7 @@ def check(
     vulnerabilities the decisions settle. Exit code 2 names the first bad file and why."""
     try:
         decisions = load_vex([readable_input(path) for path in files])
-        evaluated = read_evaluation(readable_input(evaluation)) if evaluation else None
+        evaluated = _read_evaluation(evaluation) if evaluation else None
     except VexError as err:
         raise UsageError(str(err)) from None
     summary: dict[str, Any] = {"files": [_file_summary(f) for f in decisions.files]}
@@ -92,6 +89,16 @@ def check(
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         return
     _print_summary(summary)
+
+
+def _read_evaluation(path: Path) -> Evaluation:
+    """The release, components and vulnerabilities of a saved evaluation.json."""
+    document = read_evaluation(readable_input(path))
+    try:
+        return evaluation_from_json(document)
+    except (KeyError, TypeError, ValueError) as err:
+        message = f"{path}: malformed evaluation.json: {type(err).__name__}: {err}"
+        raise UsageError(message) from None
 
 
 def _file_summary(vex_file: VexFile) -> dict[str, Any]:

@@ -1,14 +1,11 @@
 """The parts of an `evaluation.json` a VEX export needs — the release, its components and their
 vulnerabilities (triage included) — read back into the model (docs/evaluation.schema.json)."""
 
-import json
-from pathlib import Path
 from typing import Any
 
 from assay.model.component import Component, ComponentType, Confidence
 from assay.model.evaluation import Evaluation, Release
 from assay.model.finding import Severity
-from assay.model.ids import display_path
 from assay.model.vulnerability import (
     CvssRating,
     EpssRating,
@@ -17,27 +14,7 @@ from assay.model.vulnerability import (
     TriageState,
     Vulnerability,
 )
-from assay.vuln.vex_statement import VexError
 
-SCHEMA = "https://assay.dev/schemas/evaluation"
-
-
-def read_evaluation(path: Path) -> Evaluation:
-    """The release, components and vulnerabilities of an evaluation.json (artifacts, findings
-    and problems are left out). VexError, naming the file, when it is not one."""
-    name = display_path(str(path))
-    try:
-        document = json.loads(path.read_bytes())
-    except OSError as err:
-        raise VexError(f"{name}: cannot read: {err.strerror or err}") from None
-    except (ValueError, RecursionError) as err:
-        raise VexError(f"{name}: not JSON: {err}".replace("\n", " ")) from None
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        raise VexError(f"{name}: not an assay evaluation.json")
-    try:
-        return evaluation_from_json(document)
-    except (KeyError, TypeError, ValueError) as err:
-        raise VexError(f"{name}: malformed evaluation.json: {type(err).__name__}: {err}") from None
 
 
 def evaluation_from_json(document: dict[str, Any]) -> Evaluation:
