@@ -16,7 +16,6 @@ from assay.model.vulnerability import (
 )
 
 
-
 def evaluation_from_json(document: dict[str, Any]) -> Evaluation:
     """The Evaluation of an evaluation.json document, without artifacts, findings or problems."""
     release = document["release"]
