@@ -3,9 +3,7 @@ and give every pair a verdict."""
 
 import tempfile
 from pathlib import Path
-from typing import ClassVar
 
-from assay.catalog.base import CatalogContext, Cataloger, Observation
 from assay.equivalence.elfcompare import compare_elf
 from assay.equivalence.pairing import SideFile, pair_files, side_files
 from assay.equivalence.verdict import Difference, FilePair, ReleaseVerdict, Verdict
@@ -17,20 +15,6 @@ from assay.pipeline.evaluator import Evaluator, ScanOptions
 
 Roots = tuple[tuple[bytes, bytes], ...]
 ARCHIVE_METADATA = "archive-member-order-and-mtimes"
-
-
-class _KeepIndex(Cataloger):
-    """Finds no component; keeps the index so the files can be compared while they exist."""
-
-    name: ClassVar[str] = "equivalence-index"
-    description: ClassVar[str] = "keeps the file index for the equivalence comparison"
-
-    def __init__(self) -> None:
-        self.index: FileIndex | None = None
-
-    def catalog(self, index: FileIndex, ctx: CatalogContext) -> list[Observation]:
-        self.index = index
-        return []
 
 
 def compare_releases(
@@ -58,18 +42,16 @@ def compare_files(vendor: Path, rebuilt: Path, build_roots: Roots = ()) -> FileP
 def _unpack(
     source: Path, workspace: Path, limits: Limits | None
 ) -> tuple[FileIndex, tuple[str, ...]]:
-    keeper = _KeepIndex()
+    kept: list[FileIndex] = []
     options = ScanOptions(
         limits=limits or Limits(),
         workspace=workspace,
-        catalogers=(keeper,),
-        vulnerabilities=False,
-        checks=(),
+        identify=False,
+        after_identify=lambda index, _components: kept.append(index),
     )
     evaluation = Evaluator(options).evaluate(source)
     problems = tuple(f"{display_path(p.location)}: {p.message}" for p in evaluation.problems)
-    assert keeper.index is not None, "identify runs the catalogers"
-    return keeper.index, problems
+    return kept[0], problems
 
 
 def _judge(

@@ -147,9 +147,11 @@ class Evaluator:
 
     def _run(self, source: Path, workspace: Path, stages: list[StageResult]) -> _Run:
         run = _Run(self._unpack(source, workspace, stages))
-        if not self.options.identify:
-            return run
         index = FileIndex(run.unpacked.artifacts, run.unpacked.disk)
+        if not self.options.identify:
+            if self.options.after_identify is not None:  # the unpacked files, while they exist
+                self.options.after_identify(index, [])
+            return run
         catalogers = self.options.catalogers or builtin_catalogers()
         run.components, problems, result = identify(index, catalogers, self.progress)
         run.unpacked.problems.extend(problems)
