@@ -150,3 +150,47 @@ def test_a_reference_through_another_library_and_the_products_own_program(tmp_pa
     assert "/usr/lib/libbind9.so" not in found
     assert found["/usr/bin/openssl"][:2] == ("3.0.9", "version-string")
     assert found["/usr/lib/libssl-8bd944e8.so.3"][:2] == ("3.0.9", "sibling")
+
+
+def _library_with_link(root: Path, folder: str, real: str, soname: str, text: bytes) -> Path:
+    library = compiled(root / folder / real, (text,), shared=True, soname=soname)
+    (root / folder / soname).symlink_to(real)
+    return library
+
+
+JQ_TEXT = b"\x001.7.1\x00jq - commandline JSON processor"
+SQLITE_TEXT = b"\x013.40.1\x00\x00SQLite format 3"
+
+
+def test_files_linked_with_an_identified_file_of_their_product_take_its_version(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "rootfs"
+    sqlite = _library_with_link(
+        root, "opt/vendor/lib", "libsqlite3.so.0.8.6", "libsqlite3.so.0", SQLITE_TEXT
+    )
+    libjq = compiled(root / "opt/jq/lib/libjq.so.1.0.4", shared=True, soname="libjq.so.1")
+    (root / "opt/jq/lib/libjq.so.1").symlink_to("libjq.so.1.0.4")
+    compiled(root / "usr/bin/sqlite3", needed=(sqlite,))
+    compiled(root / "usr/bin/jq", (JQ_TEXT,), needed=(libjq,))
+    sqlite_found = located(scan(root), "sqlite")
+    assert sqlite_found["/usr/bin/sqlite3"][:2] == ("3.40.1", "linked")
+    jq_found = located(scan(root), "jq")
+    assert jq_found["/opt/jq/lib/libjq.so.1.0.4"][:2] == ("1.7.1", "linked")
+
+
+def test_links_to_files_of_different_versions_give_no_version(tmp_path: Path) -> None:
+    root = tmp_path / "rootfs"
+    old = _library_with_link(root, "a/lib", "libsqlite3.so.0.8.6", "libsqlite3.so.0", SQLITE_TEXT)
+    _library_with_link(
+        root, "b/lib", "libsqlite3.so.0.8.6", "libsqlite3.so.0", SQLITE_TEXT.replace(b"40", b"45")
+    )
+    compiled(root / "usr/bin/sqlite3", needed=(old,))
+    compiled(root / "usr/bin/sqlite3-helper", needed=(old,))  # not named like SQLite's files
+    found = located(scan(root), "sqlite")
+    assert {found["/a/lib/libsqlite3.so.0.8.6"][0], found["/b/lib/libsqlite3.so.0.8.6"][0]} == {
+        "3.40.1",
+        "3.45.1",
+    }
+    assert "/usr/bin/sqlite3" not in found
+    assert "/usr/bin/sqlite3-helper" not in found

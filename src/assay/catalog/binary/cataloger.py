@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from assay.catalog.base import CatalogContext, Cataloger, Observation
 from assay.catalog.binary.engine import Hit, Matcher, name_matches
+from assay.catalog.binary.linked import infer_from_links
 from assay.catalog.binary.references import LinkGraph, without_references
 from assay.catalog.binary.rules import Rule, default_rules
 from assay.catalog.binary.siblings import infer_from_siblings
@@ -56,6 +57,7 @@ class BinaryCataloger(Cataloger):
                 if copy.kind is FileKind.ELF:
                     found.extend(self._observe_name(copy, {o.product for o in observed}))
         found.extend(infer_from_siblings(index, self.rules, found))
+        found.extend(infer_from_links(index, self.rules, found, graph))
         return found
 
     def _observe(self, artifact: Artifact, hits: list[Hit]) -> list[Observation]:
