@@ -20,17 +20,20 @@ int main(int argc, char **argv) {
 
 @dataclass(frozen=True, slots=True)
 class Build:
-    """How one build differs: build directory, SOURCE_DATE_EPOCH, the comparison, a constant."""
+    """How one build differs: build directory, SOURCE_DATE_EPOCH, the comparison, a constant,
+    the compiler (a cross gcc for another architecture) and whether the program is stripped."""
 
     directory: Path
     epoch: int = 1_700_000_000
     comparison: str = ">"
     factor: int = 7
+    compiler: str = "gcc"
+    strip: bool = False
 
 
 def build(settings: Build) -> Path:
-    """Write the sources into the build directory, compile them with `-g` and a build id, and
-    return the program (absolute source paths, so the build directory is embedded)."""
+    """Write the sources into the build directory, compile them with `-g` (or `-s`) and a build id,
+    and return the program (absolute source paths, so the build directory is embedded)."""
     root = settings.directory
     root.mkdir(parents=True)
     (root / "main.c").write_text(MAIN)
@@ -42,7 +45,16 @@ def build(settings: Build) -> Path:
     program = root / "prog"
     environment = {**os.environ, "SOURCE_DATE_EPOCH": str(settings.epoch)}
     subprocess.run(
-        ["gcc", "-g", "-O1", "-Wl,--build-id=sha1", "-o", str(program), *sources],
+        [
+            settings.compiler,
+            "-g",
+            "-O1",
+            "-Wl,--build-id=sha1",
+            *(["-s"] if settings.strip else []),
+            "-o",
+            str(program),
+            *sources,
+        ],
         cwd=root,
         env=environment,
         check=True,

@@ -2,74 +2,18 @@
 function symbol when the file has one, by address range otherwise."""
 
 import difflib
-from dataclasses import dataclass
+import re
 
 import capstone
-from elftools.elf.elffile import ELFFile
-from elftools.elf.sections import Section, SymbolTableSection
 
+from assay.equivalence.disassembly import Code, function_slice, instructions
 from assay.equivalence.verdict import Difference
 
 SHOWN_INSTRUCTIONS = 3
 SHOWN_RANGES = 5
 MAX_LINEAR_BYTES = 4 * 1024 * 1024
-_ARCHES: dict[str, tuple[int, int]] = {
-    "EM_X86_64": (capstone.CS_ARCH_X86, capstone.CS_MODE_64),
-    "EM_386": (capstone.CS_ARCH_X86, capstone.CS_MODE_32),
-    "EM_AARCH64": (capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM),
-    "EM_ARM": (capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM),
-    "EM_MIPS": (capstone.CS_ARCH_MIPS, capstone.CS_MODE_MIPS32),
-    "EM_PPC": (capstone.CS_ARCH_PPC, capstone.CS_MODE_32),
-    "EM_PPC64": (capstone.CS_ARCH_PPC, capstone.CS_MODE_64),
-    "EM_RISCV": (capstone.CS_ARCH_RISCV, capstone.CS_MODE_RISCVC),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Code:
-    """One side's code section: its bytes, load address, functions and disassembler."""
-
-    data: bytes
-    address: int
-    functions: dict[str, tuple[int, int]]
-    disassembler: capstone.Cs | None
-    thumb: capstone.Cs | None = None
-
-
-def code_of(elf: ELFFile, section: Section, index: int) -> Code:
-    """The section's bytes and the `.symtab` functions that lie in it."""
-    functions: dict[str, tuple[int, int]] = {}
-    symtab = elf.get_section_by_name(".symtab")
-    if isinstance(symtab, SymbolTableSection):
-        for symbol in symtab.iter_symbols():
-            if (
-                symbol["st_info"]["type"] == "STT_FUNC"
-                and symbol["st_shndx"] == index
-                and symbol["st_size"] > 0
-                and symbol.name
-            ):
-                functions.setdefault(symbol.name, (symbol["st_value"], symbol["st_size"]))
-    machine = elf["e_machine"]
-    thumb = _disassembler(elf, capstone.CS_MODE_THUMB) if machine == "EM_ARM" else None
-    return Code(section.data(), section["sh_addr"], functions, _disassembler(elf), thumb)
-
-
-def _disassembler(elf: ELFFile, override: int | None = None) -> capstone.Cs | None:
-    arch = _ARCHES.get(elf["e_machine"])
-    if arch is None:
-        return None
-    family, mode = arch
-    if elf["e_machine"] == "EM_MIPS" and elf.elfclass == 64:
-        mode = capstone.CS_MODE_MIPS64
-    if elf["e_machine"] == "EM_RISCV":
-        mode |= capstone.CS_MODE_RISCV64 if elf.elfclass == 64 else capstone.CS_MODE_RISCV32
-    if override is not None:
-        mode = override
-    if not elf.little_endian and family != capstone.CS_ARCH_X86:
-        mode |= capstone.CS_MODE_BIG_ENDIAN
-    disassembler = capstone.Cs(family, mode)
-    disassembler.skipdata = True
-    return disassembler
+MOVED_TARGETS = "only call/branch targets moved, to the same functions"
+_TARGET = re.compile(r"(?P<head>.*?)#?(?P<target>-?0x[0-9a-f]+|-?[0-9]+)")
 
 
 def code_differences(name: str, vendor: Code, rebuilt: Code) -> list[Difference]:
@@ -83,9 +27,12 @@ def code_differences(name: str, vendor: Code, rebuilt: Code) -> list[Difference]
         elif function not in vendor.functions:
             found.append(Difference(name, "function only in the rebuilt file", function))
         else:
-            left, right = _slice(vendor, function), _slice(rebuilt, function)
+            left, right = function_slice(vendor, function), function_slice(rebuilt, function)
             if left[1] != right[1]:
-                detail = _instruction_diff(vendor, rebuilt, left, right, function)
+                before, after = instructions(vendor, *left), instructions(rebuilt, *right)
+                detail = _instruction_diff(before, after, function)
+                if _targets_moved_only(vendor, rebuilt, before, after):
+                    detail = f"{MOVED_TARGETS}: {detail}"
                 found.append(Difference(name, detail, function))
     if not found:
         detail = "bytes outside every function symbol differ; " + _first_ranges(vendor, rebuilt)
@@ -93,18 +40,12 @@ def code_differences(name: str, vendor: Code, rebuilt: Code) -> list[Difference]
     return found
 
 
-def _slice(code: Code, function: str) -> tuple[int, bytes]:
-    address, size = code.functions[function]
-    start = (address & ~1 if code.thumb else address) - code.address
-    return address, code.data[start : start + size]
-
-
 def _range_differences(name: str, vendor: Code, rebuilt: Code) -> list[Difference]:
     """Without symbols: a linear sweep of both sections, differing instruction runs by address."""
     if max(len(vendor.data), len(rebuilt.data)) > MAX_LINEAR_BYTES:
         return [Difference(name, _first_ranges(vendor, rebuilt))]
-    left = _instructions(vendor, vendor.address, vendor.data)
-    right = _instructions(rebuilt, rebuilt.address, rebuilt.data)
+    left = instructions(vendor, vendor.address, vendor.data)
+    right = instructions(rebuilt, rebuilt.address, rebuilt.data)
     matcher = difflib.SequenceMatcher(None, [t for _, t in left], [t for _, t in right], False)
     found = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -120,10 +61,8 @@ def _range_differences(name: str, vendor: Code, rebuilt: Code) -> list[Differenc
 
 
 def _instruction_diff(
-    vendor: Code, rebuilt: Code, left: tuple[int, bytes], right: tuple[int, bytes], name: str
+    before: list[tuple[int, str]], after: list[tuple[int, str]], name: str
 ) -> str:
-    before = _instructions(vendor, *left)
-    after = _instructions(rebuilt, *right)
     matcher = difflib.SequenceMatcher(None, [t for _, t in before], [t for _, t in after], False)
     lines: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -134,6 +73,39 @@ def _instruction_diff(
     return "; ".join(lines[:SHOWN_INSTRUCTIONS])
 
 
+def _targets_moved_only(
+    vendor: Code, rebuilt: Code, before: list[tuple[int, str]], after: list[tuple[int, str]]
+) -> bool:
+    """Whether every differing instruction is the same one aimed at the same function and offset
+    (code laid out elsewhere by a change in another function)."""
+    if len(before) != len(after):
+        return False
+    for (old_address, old), (new_address, new) in zip(before, after, strict=True):
+        if old == new:
+            continue
+        old_target = _target(vendor, old_address, old)
+        if old_target is None or old_target != _target(rebuilt, new_address, new):
+            return False
+    return True
+
+
+def _target(code: Code, address: int, text: str) -> tuple[tuple[str, int], str] | None:
+    """The function and offset a direct branch's last operand lands in, and the text before it."""
+    match = _TARGET.fullmatch(text)
+    if match is None:
+        return None
+    target = int(match.group("target"), 0)
+    if code.disassembler is not None and code.disassembler.arch == capstone.CS_ARCH_RISCV:
+        target += address  # capstone prints RISC-V branch and jump offsets, not targets
+    for name, (start, size) in code.functions.items():
+        if (start & ~1) <= target < (start & ~1) + size:
+            return (name, target - (start & ~1)), match.group("head")
+    end = code.address + len(code.data)
+    if code.address <= target < end:  # linker stubs (PLT calls, veneers) trail the section
+        return ("", target - end), match.group("head")
+    return None
+
+
 def _pairs(before: list[tuple[int, str]], after: list[tuple[int, str]]) -> list[str]:
     lines = []
     for index in range(min(SHOWN_INSTRUCTIONS, max(len(before), len(after)))):
@@ -141,16 +113,6 @@ def _pairs(before: list[tuple[int, str]], after: list[tuple[int, str]]) -> list[
         new = f"0x{after[index][0]:x} {after[index][1]}" if index < len(after) else "-"
         lines.append(f"{old} → {new}")
     return lines
-
-
-def _instructions(code: Code, address: int, data: bytes) -> list[tuple[int, str]]:
-    disassembler = code.thumb if code.thumb is not None and address & 1 else code.disassembler
-    if disassembler is None:
-        return [(address + i, f".byte 0x{b:02x}") for i, b in enumerate(data)]
-    return [
-        (insn.address, f"{insn.mnemonic} {insn.op_str}".strip())
-        for insn in disassembler.disasm(data, address & ~1 if code.thumb else address)
-    ]
 
 
 def _first_ranges(vendor: Code, rebuilt: Code) -> str:

@@ -9,7 +9,8 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import Section
 
-from assay.equivalence.codediff import code_differences, code_of
+from assay.equivalence.codediff import code_differences
+from assay.equivalence.disassembly import code_of
 from assay.equivalence.normalise import (
     NORMALISERS,
     BuildContext,
@@ -23,6 +24,7 @@ HEADER_FIELDS = ("e_type", "e_machine", "e_version", "e_entry", "e_flags", "e_ph
 SEGMENT_FIELDS = ("p_type", "p_offset", "p_vaddr", "p_filesz", "p_memsz", "p_flags", "p_align")
 SECTION_FIELDS = ("sh_type", "sh_flags", "sh_addr", "sh_size", "sh_link", "sh_info")
 SHF_EXECINSTR = 0x4
+BUILD_PATH_LENGTHS = "build paths"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +60,10 @@ class _Comparer:
     ) -> None:
         self.left, self.right = left, right
         self.files = (left_file, right_file)
-        roots = build_roots + _dwarf_roots(left, right)
+        comp_dirs = (_comp_dir(left), _comp_dir(right))
+        roots = build_roots + _dwarf_roots(*comp_dirs)
         self.context = BuildContext(left.little_endian, roots)
+        self.unequal_roots = _unequal_roots(build_roots, comp_dirs)
         self.applied: list[str] = []
         self.found: list[Difference] = []
 
@@ -81,6 +85,8 @@ class _Comparer:
     def _result(self) -> ElfComparison:
         rank = [n.name for n in NORMALISERS] + ["section-padding"]
         names = tuple(sorted(set(self.applied), key=rank.index))
+        if self.found and self.unequal_roots:
+            self.found.append(Difference(BUILD_PATH_LENGTHS, _length_detail(self.unequal_roots)))
         ordered = sorted(self.found, key=lambda d: (d.section, d.function or ""))
         return ElfComparison(names, tuple(ordered))
 
@@ -202,9 +208,30 @@ def _bytes_detail(vendor: bytes, rebuilt: bytes) -> str:
     )
 
 
-def _dwarf_roots(left: ELFFile, right: ELFFile) -> tuple[tuple[bytes, bytes], ...]:
+def _unequal_roots(
+    given: tuple[tuple[bytes, bytes], ...], comp_dirs: tuple[bytes | None, bytes | None]
+) -> tuple[tuple[bytes, bytes], ...]:
+    """The build directories, given or from DW_AT_comp_dir, whose two sides differ in length."""
+    vendor, rebuilt = comp_dirs
+    known = given + (((vendor, rebuilt),) if vendor and rebuilt else ())
+    return tuple(dict.fromkeys((a, b) for a, b in known if len(a) != len(b)))
+
+
+def _length_detail(roots: tuple[tuple[bytes, bytes], ...]) -> str:
+    shown = ", ".join(
+        f"{a.decode(errors='replace')} ({len(a)} bytes) → {b.decode(errors='replace')} "
+        f"({len(b)} bytes)"
+        for a, b in roots
+    )
+    return (
+        f"build directories differ in length: {shown}; each embedded path moves the data that "
+        "follows it, so the comparison could not normalise them: rebuild in a directory of the "
+        "same length, or with -ffile-prefix-map=BUILD_DIR=."
+    )
+
+
+def _dwarf_roots(a: bytes | None, b: bytes | None) -> tuple[tuple[bytes, bytes], ...]:
     """Build directories from DW_AT_comp_dir, trimmed of their common tail (same project)."""
-    a, b = _comp_dir(left), _comp_dir(right)
     if not a or not b or a == b:
         return ()
     while a and b and a[-1:] == b[-1:]:
