@@ -19,6 +19,7 @@ from assay.cli.scan_inputs import existing_database
 from assay.diff import ReleaseDiff, compare_evaluations, diff_json, verdict_line
 from assay.diff.keys import DiffInputError
 from assay.pipeline.evaluator import Evaluator, ScanOptions
+from assay.report.html.reporter import HtmlReporter
 from assay.report.json_report import evaluation_json
 
 err_console = Console(stderr=True)
@@ -37,10 +38,17 @@ def diff(
         Path | None,
         typer.Option("--vuln-db", help="Vulnerability database for inputs scanned now."),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html", help="Also write NEW's HTML report with a 'Changes since OLD' section."
+        ),
+    ] = None,
 ) -> None:
     """Compare two releases: components added, removed, upgraded and downgraded; CVEs fixed, new
     and still open (with KEV); hardening regressions and improvements; new and removed secrets,
     services and setuid files; files changed while their component version stayed the same.
+    With --html FILE, also writes the new release's HTML report with these changes in it.
 
     Exit codes: 0 done, 2 usage error (bad input), 3 either evaluation is incomplete."""
     database = existing_database(vuln_db) if vuln_db is not None else None
@@ -50,6 +58,8 @@ def diff(
         result = compare_evaluations(before, after)
     except DiffInputError as err:
         raise UsageError(str(err)) from err
+    if html is not None:
+        write_html(html, before, after)
     if as_json:
         sys.stdout.write(json.dumps(diff_json(result), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -58,6 +68,15 @@ def diff(
     if not complete:
         err_console.print("[yellow]an evaluation is incomplete:[/] run `assay scan` for problems")
     raise typer.Exit(EXIT_OK if complete else EXIT_INCOMPLETE)
+
+
+def write_html(path: Path, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """The HTML report of `after` with the changes since `before`, written to `path`."""
+    try:
+        with path.open("wb") as out:
+            HtmlReporter(baseline=before).render(after, out)
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror}") from err
 
 
 def load_document(path: Path, vuln_db: Path | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from assay.catalog.declared import compare
 from assay.catalog.vendor_sbom import SbomFormatError, VendorSbom, read_vendor_sbom
+from assay.cli.baseline_option import with_baseline
 from assay.cli.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError, readable_input
 from assay.cli.progress import RichProgress
 from assay.model.evaluation import Evaluation
@@ -52,10 +53,15 @@ def read_declared(path: Path) -> VendorSbom:
 
 
 def write_scan_outputs(
-    out_dir: Path, evaluation: Evaluation, hashes: FileHashes, vendor: VendorSbom | None
+    out_dir: Path,
+    evaluation: Evaluation,
+    hashes: FileHashes,
+    vendor: VendorSbom | None,
+    baseline: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write evaluation.json (with a `declared` section when a vendor SBOM was given), both
-    SBOMs and every registered reporter's file into `out_dir`; return the evaluation document."""
+    SBOMs and every registered reporter's file into `out_dir` (the HTML report compared with
+    `baseline` when given); return the evaluation document."""
     document = evaluation_json(evaluation)
     if vendor is not None:
         document["declared"] = declared_json(compare(vendor, evaluation.components))
@@ -68,7 +74,7 @@ def write_scan_outputs(
             err_console.print(f"[yellow]warning:[/] {name} not written: {escape(str(err))}")
     for reporter in reporters():
         with (out_dir / reporter.file_name).open("wb") as out:
-            reporter.render(document, out)
+            with_baseline(reporter, baseline).render(document, out)
     return document
 
 

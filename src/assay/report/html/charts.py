@@ -180,3 +180,50 @@ def line_chart(
         last_x, last_y, _ = points[-1]
         _text(svg, last_x + 10, last_y + 4, line.name, "label")
     return _markup(svg)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A cluster of columns under one label (a severity with its fixed, new and open bars)."""
+
+    label: str
+    bars: tuple[Bar, ...]
+
+
+def grouped_column_chart(
+    name: str, title: str, groups: Sequence[Group], height: int = 240
+) -> Markup:
+    """Clusters of vertical bars: each bar's value above it and its own label below it, the
+    group's label under the cluster (bars are told apart by their labels, not only colour)."""
+    labels = [bar.label for group in groups for bar in group.bars]
+    column = max(36, max((len(label) for label in labels), default=0) * CHAR_WIDTH + 8)
+    gap = 24
+    width = 40 + sum(len(g.bars) * column + gap for g in groups)
+    width = max(320, width, _title_width(title))
+    svg = _svg(name, title, width, height)
+    top, bottom = 40, height - 44
+    peak = max((bar.value for bar in groups_bars(groups)), default=0.0) or 1.0
+    ET.SubElement(
+        svg,
+        "line",
+        {"x1": "20", "x2": str(width - 10), "y1": str(bottom), "y2": str(bottom), "class": "axis"},
+    )
+    x = 30.0
+    for group in groups:
+        start = x
+        for bar in group.bars:
+            bar_height = (bottom - top) * bar.value / peak
+            tip = f"{group.label}, {bar.label}: {bar.text}"
+            _rect(svg, x, bottom - bar_height, column - 6, bar_height, bar.css, tip)
+            centre = x + (column - 6) / 2
+            _text(svg, centre, bottom - bar_height - 4, bar.text, "value", "middle")
+            _text(svg, centre, bottom + 14, bar.label, "label", "middle")
+            x += column
+        _text(svg, (start + x - 6) / 2, bottom + 32, group.label, "group", "middle")
+        x += gap
+    return _markup(svg)
+
+
+def groups_bars(groups: Sequence[Group]) -> list[Bar]:
+    """Every bar of every group."""
+    return [bar for group in groups for bar in group.bars]

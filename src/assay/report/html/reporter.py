@@ -1,6 +1,7 @@
 """The self-contained HTML report: one file that works offline (CSS, SVG charts and a little
 JavaScript all inline, no network fetch of any kind), rendered from the evaluation document.
-A Content-Security-Policy allows only the report's own script and style."""
+A Content-Security-Policy allows only the report's own script and style. Given a baseline (the
+evaluation of an older release), the report also has a "Changes since <old release>" section."""
 
 import base64
 import hashlib
@@ -12,6 +13,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from assay.report.base import EvaluationDocument, Reporter
+from assay.report.html.changes import changes
 from assay.report.html.figures import figures
 from assay.report.html.summary import (
     COVERAGE_RULE,
@@ -64,13 +66,15 @@ def _scan_date(document: EvaluationDocument) -> str:
 
 
 class HtmlReporter(Reporter):
-    """`report.html`: summary, charts, sortable and filterable tables with the evidence."""
+    """`report.html`: summary, charts, sortable and filterable tables with the evidence; with a
+    `baseline` evaluation document, the changes since that release as well."""
 
     name: ClassVar[str] = "html"
     media_type: ClassVar[str] = "text/html"
     file_name: ClassVar[str] = "report.html"
 
-    def __init__(self) -> None:
+    def __init__(self, baseline: EvaluationDocument | None = None) -> None:
+        self.baseline = baseline
         self._environment = Environment(
             loader=PackageLoader("assay.report.html", "templates"),
             autoescape=True,
@@ -83,7 +87,8 @@ class HtmlReporter(Reporter):
         out.write(self.render_text(document).encode("utf-8"))
 
     def render_text(self, document: EvaluationDocument) -> str:
-        """The HTML report as text."""
+        """The HTML report as text; `assay.diff.keys.DiffInputError` when the baseline or the
+        document is not an evaluation the release comparison can read."""
         script, style = _asset("report.js"), _asset("report.css")
         template = self._environment.get_template("report.html.j2")
         return template.render(
@@ -100,6 +105,7 @@ class HtmlReporter(Reporter):
             percent_text=percent_text,
             figures=figures(document),
             tables=tables(document),
+            changes=changes(self.baseline, document) if self.baseline is not None else None,
             max_rows=MAX_ROWS,
             csp=content_security_policy(script, style),
             script=Markup(script),
