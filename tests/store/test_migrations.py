@@ -11,7 +11,14 @@ from assay.store.migrate import current_revision, head_revision
 from assay.store.models import Base
 from assay.store.url import store_url as parse_store_url
 
-TABLES = {"evaluations", "components", "findings", "vulnerabilities", "alembic_version"}
+TABLES = {
+    "evaluations",
+    "components",
+    "findings",
+    "vulnerabilities",
+    "equivalence_checks",
+    "alembic_version",
+}
 
 
 def test_migrations_on_an_empty_database_are_idempotent(store_url: str) -> None:

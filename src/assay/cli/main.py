@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from assay import __version__
+from assay.cli.baseline_option import BaselineOption, read_baseline
 from assay.cli.db_command import register as register_db
 from assay.cli.diff_command import register as register_diff
 from assay.cli.doctor import doctor_rows
@@ -25,6 +26,7 @@ from assay.cli.errors import (
 )
 from assay.cli.hardening_command import register as register_hardening
 from assay.cli.history_command import register as register_history
+from assay.cli.network_command import register as register_network
 from assay.cli.policy_command import (
     ScanPolicyOption,
     print_verdict,
@@ -34,6 +36,7 @@ from assay.cli.policy_command import (
 from assay.cli.policy_command import register as register_policy
 from assay.cli.progress import RichProgress
 from assay.cli.report_command import register as register_report
+from assay.cli.repro_command import register as register_repro
 from assay.cli.sbom_command import declared_line, read_declared, register, write_scan_outputs
 from assay.cli.scan_inputs import existing_database, triage_from
 from assay.cli.store_options import (
@@ -204,6 +207,7 @@ def scan(
     vendor_name: Vendor = None,
     product: Product = None,
     release_version: ReleaseVersion = None,
+    baseline_file: BaselineOption = None,
 ) -> None:
     """Unpack a release recursively, inventory every file, identify components, match them to
     known vulnerabilities, run the checks, and write OUTPUT/evaluation.json.
@@ -214,12 +218,16 @@ def scan(
     With --policy, judges the evaluation against the policy (docs/policy.md), prints which rules
     failed and why, and records the verdict as `policy` in evaluation.json.
 
+    With --baseline OLD/evaluation.json, report.html also shows the changes since that release
+    (as `assay diff` does); evaluation.json and the other files are unchanged.
+
     Exit codes: 0 complete (and the policy passed), 1 the policy gate failed (even when the
     evaluation is also incomplete), 2 usage error, 3 evaluation incomplete (a part could not be
     unpacked: see the problems)."""
     gate = resolve_policy(policy_file) if policy_file is not None else None
     source = readable_input(path)
     vendor = read_declared(sbom) if sbom is not None else None
+    baseline = read_baseline(baseline_file) if baseline_file is not None else None
     out_dir = writable_dir(output)
     workspace = None
     if keep_unpacked:
@@ -241,7 +249,7 @@ def scan(
         version=release_version,
     )
     evaluation = _evaluate(source, options)
-    document = write_scan_outputs(out_dir, evaluation, hashes, vendor)
+    document = write_scan_outputs(out_dir, evaluation, hashes, vendor, baseline)
     verdict = evaluate_policy(document, gate) if gate is not None else None
     if verdict is not None:
         record_verdict(out_dir, document, verdict)
@@ -329,7 +337,9 @@ register_history(app)  # `assay history`
 register_policy(app)  # `assay policy`
 register_report(app)  # `assay report`
 register_equiv(app)  # `assay equiv`
+register_repro(app)  # `assay repro`
 register_diff(app)  # `assay diff`
+register_network(app)  # `assay network`
 
 
 def run() -> None:

@@ -94,3 +94,24 @@ class VulnerabilityRow(Base):
     epss: Mapped[float | None] = mapped_column(Float())
     triage_state: Mapped[str | None] = mapped_column(String(40))
     open: Mapped[bool]
+
+
+class EquivalenceRow(Base):
+    """One `assay equiv` run of a vendor release against its rebuild: `equivalent` of `total`
+    file pairs matched; `document` holds every pair's verdict."""
+
+    __tablename__ = "equivalence_checks"
+    __table_args__ = (
+        Index("ix_equivalence_checks_release", "product", "release_version", "checked"),
+    )
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    vendor: Mapped[str | None] = mapped_column(Text())
+    product: Mapped[str] = mapped_column(Text())
+    release_version: Mapped[str] = mapped_column(Text())
+    checked: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    equivalent: Mapped[int]
+    total: Mapped[int]
+    vendor_input: Mapped[str] = mapped_column(Text())
+    rebuilt_input: Mapped[str] = mapped_column(Text())
+    document: Mapped[dict[str, Any]] = mapped_column(DOCUMENT_TYPE)

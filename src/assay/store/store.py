@@ -6,20 +6,39 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assay.store.history import HISTORY_COLUMNS, history_entry, trend_point
 from assay.store.migrate import NewerStoreError, upgrade
-from assay.store.models import Base, ComponentRow, EvaluationRow, FindingRow, VulnerabilityRow
+from assay.store.models import (
+    Base,
+    ComponentRow,
+    EquivalenceRow,
+    EvaluationRow,
+    FindingRow,
+    VulnerabilityRow,
+)
 from assay.store.rows import DocumentError, document_rows, product_of
 from assay.store.url import StoreUrlError, default_store_url, display_url, store_url
 
 log = logging.getLogger(__name__)
 CHILD_TABLES = (ComponentRow, FindingRow, VulnerabilityRow)
 TREND_POINTS = 50
+EQUIVALENCE_COLUMNS = (
+    "id",
+    "vendor",
+    "product",
+    "release_version",
+    "checked",
+    "equivalent",
+    "total",
+    "vendor_input",
+    "rebuilt_input",
+    "document",
+)
 
 
 class StoreError(Exception):
@@ -105,6 +124,56 @@ class EvaluationStore:
         except SQLAlchemyError as err:
             raise StoreError(f"cannot read store {self.name}: {_reason(err)}") from err
         return found
+
+    def latest_evaluation(
+        self, product: str, version: str, vendor: str | None = None
+    ) -> dict[str, Any] | None:
+        """The document of the newest complete scan of one release (product, version and vendor
+        compared case-insensitively; an evaluation saved without a vendor matches any vendor)."""
+        query = (
+            select(EvaluationRow.document, EvaluationRow.vendor)
+            .where(func.lower(EvaluationRow.product) == product.lower())
+            .where(func.lower(EvaluationRow.release_version) == version.lower())
+            .where(EvaluationRow.complete)
+            .order_by(EvaluationRow.started.desc(), EvaluationRow.id.desc())
+        )
+        for document, saved_vendor in self._rows(query):
+            if vendor is None or saved_vendor is None or saved_vendor.lower() == vendor.lower():
+                return dict(document)
+        return None
+
+    def save_equivalence(self, values: dict[str, Any]) -> str:
+        """Save one equivalence run (the EquivalenceRow columns); return its id."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.execute(delete(EquivalenceRow).where(EquivalenceRow.id == values["id"]))
+                session.execute(insert(EquivalenceRow), [values])
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot save to store {self.name}: {_reason(err)}") from err
+        return str(values["id"])
+
+    def latest_equivalence(
+        self, product: str, version: str, vendor: str | None = None
+    ) -> dict[str, Any] | None:
+        """The newest equivalence run of one release: vendor, product, release_version, checked,
+        equivalent, total and document; None when the release was never checked."""
+        query = (
+            select(EquivalenceRow)
+            .where(func.lower(EquivalenceRow.product) == product.lower())
+            .where(func.lower(EquivalenceRow.release_version) == version.lower())
+            .order_by(EquivalenceRow.checked.desc(), EquivalenceRow.id.desc())
+        )
+        for (row,) in self._rows(query):
+            if vendor is None or row.vendor is None or row.vendor.lower() == vendor.lower():
+                return {column: getattr(row, column) for column in EQUIVALENCE_COLUMNS}
+        return None
+
+    def _rows(self, query: Any) -> list[Any]:
+        try:
+            with Session(self.engine) as session:
+                return list(session.execute(query).all())
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot read store {self.name}: {_reason(err)}") from err
 
     def close(self) -> None:
         """Release the store's connections."""

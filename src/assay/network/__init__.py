@@ -1,0 +1,1 @@
+"""Network deployment policy: an inventory of network elements checked against cited profiles."""
