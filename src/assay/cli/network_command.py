@@ -4,7 +4,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,12 +21,14 @@ from assay.cli.network_tables import print_check
 from assay.network.check import check
 from assay.network.check_json import check_json
 from assay.network.errors import NetworkInputError
-from assay.network.exposure import ExposureGroup, exposure_json
 from assay.network.inventory import load_inventory
 from assay.network.model import CheckResult
 from assay.network.plan import load_plan
 from assay.network.profiles import resolve_profile
 from assay.network.projection import RuleProjection, Status, project
+
+if TYPE_CHECKING:  # the exposure module brings SQLAlchemy: imported only with --store
+    from assay.network.exposure import ExposureGroup
 
 out_console = Console()
 network_app = typer.Typer(
@@ -113,7 +115,7 @@ def write_network_report(
     path: Path,
     result: CheckResult,
     projection: tuple[RuleProjection, ...] | None,
-    exposed: tuple[ExposureGroup, ...] | None,
+    exposed: "tuple[ExposureGroup, ...] | None",
     inventory_name: str,
 ) -> None:
     """Write the HTML report of the check; an unwritable path is a UsageError."""
@@ -129,12 +131,16 @@ def write_network_report(
 def _output(
     result: CheckResult,
     projection: tuple[RuleProjection, ...] | None,
-    exposed: tuple[ExposureGroup, ...] | None,
+    exposed: "tuple[ExposureGroup, ...] | None",
     as_json: bool,
 ) -> None:
     if as_json:
         document = check_json(result, projection)
-        document["exposure"] = None if exposed is None else exposure_json(exposed)
+        document["exposure"] = None
+        if exposed is not None:
+            from assay.network.exposure import exposure_json
+
+            document["exposure"] = exposure_json(exposed)
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
         sys.stdout.write("\n")
         return

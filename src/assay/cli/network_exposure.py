@@ -12,10 +12,10 @@ from rich.text import Text
 
 from assay.cli.errors import UsageError
 from assay.cli.policy_command import resolve_policy
-from assay.network.exposure import ExposureGroup, exposure
 from assay.network.model import Inventory
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a check joins a store
+    from assay.network.exposure import ExposureGroup
     from assay.store import EvaluationStore
 
 SHOWN_GROUPS = 20
@@ -56,7 +56,7 @@ def _open_existing(url: str) -> "EvaluationStore":
 
 def exposure_of(
     inventory: Inventory, store_url: str | None, policy_name: str | None
-) -> tuple[ExposureGroup, ...] | None:
+) -> "tuple[ExposureGroup, ...] | None":
     """The exposed groups of the inventory, or None without `--store`; a bad store or policy is
     a UsageError. A SQLite store must already exist: a typo must not report every release as
     never evaluated."""
@@ -64,6 +64,7 @@ def exposure_of(
         if policy_name is not None:
             raise UsageError("--policy needs --store (the evaluations to judge hardening by)")
         return None
+    from assay.network.exposure import exposure
     from assay.store import StoreError
 
     policy = resolve_policy(Path(policy_name)) if policy_name is not None else None
@@ -75,7 +76,7 @@ def exposure_of(
         raise UsageError(str(err)) from None
 
 
-def exposure_table(groups: tuple[ExposureGroup, ...]) -> Table:
+def exposure_table(groups: "tuple[ExposureGroup, ...]") -> Table:
     """The most exposed groups first, capped at SHOWN_GROUPS rows."""
     elements = sum(len(group.elements) for group in groups)
     table = Table(title=f"Exposure: {elements} element(s) in {len(groups)} group(s)")
@@ -89,7 +90,7 @@ def exposure_table(groups: tuple[ExposureGroup, ...]) -> Table:
     return table
 
 
-def exposure_renderable(groups: tuple[ExposureGroup, ...]) -> RenderableType:
+def exposure_renderable(groups: "tuple[ExposureGroup, ...]") -> RenderableType:
     """The exposure table, or one line when nothing deployed is exposed."""
     if groups:
         return exposure_table(groups)

@@ -29,6 +29,13 @@ class Milestone:
     what: str
     status: str
     violations: int = 0
+    spread: str = ""
+
+    @property
+    def label(self) -> str:
+        """`2027-12-31 late (1 late, 1 at-risk)`: the date, the status and its spread."""
+        spread = f" ({self.spread})" if self.spread else ""
+        return f"{self.day.isoformat()} {self.status}{spread}"
 
 
 def _svg(name: str, title: str, width: float, height: float) -> ET.Element:
@@ -138,7 +145,7 @@ def timeline_chart(name: str, milestones: Sequence[Milestone], at: date) -> Mark
     so it reads without colour), years ticked, the check date a labelled vertical line."""
     title = f"Deadlines, checked on {at.isoformat()}"
     label_width = max((len(_short(m.rule)) for m in milestones), default=8) * CHAR_WIDTH + 12
-    text_room = 30 * (CHAR_WIDTH + 1)
+    text_room = max((len(m.label) for m in milestones), default=20) * (CHAR_WIDTH + 1) + 16
     width = label_width + TIMELINE_SPAN + text_room
     top = 44
     height = top + ROW * max(len(milestones), 1) + 30
@@ -169,9 +176,9 @@ def timeline_chart(name: str, milestones: Sequence[Milestone], at: date) -> Mark
                 "class": f"milestone {milestone.status}",
             },
         )
-        tip = f"{milestone.rule}: {milestone.what} {milestone.day.isoformat()}, {milestone.status}"
+        tip = f"{milestone.rule}: {milestone.what} {milestone.label}"
         ET.SubElement(mark, "title").text = tip
-        _text(svg, x + 10, y + 4, f"{milestone.day.isoformat()} {milestone.status}", "value")
+        _text(svg, x + 10, y + 4, milestone.label, "value")
     x = x_of(at)
     _line(svg, x, 24, x, bottom, "today")
     _text(svg, x, 36, f"checked {at.isoformat()}", "today-label", "middle")

@@ -31,12 +31,12 @@ def ids_text(ids: Iterable[str]) -> str:
 
 
 def source_cell(rule: Rule, profile: Profile) -> Cell:
-    """The rule's source id and section, linked to the document, its title on a line below."""
+    """The rule's source id and section, linked to the document (titled under Sources)."""
     source = profile.sources.get(rule.source)
     label = f"{rule.source}, {rule.section}" if rule.section else rule.source
     if source is None:
         return Cell(label)
-    return Cell(label, href=safe_href(source.url), lines=(f"{source.title} ({source.publisher})",))
+    return Cell(label, href=safe_href(source.url))
 
 
 def _table(name: str, title: str, columns: tuple[str, ...], rows: Sequence[Row]) -> Table:
@@ -127,20 +127,26 @@ def exposure_table(groups: tuple[ExposureGroup, ...]) -> Table:
     return _table("exposure", "Exposure", columns, rows)
 
 
-def _projected(projection: tuple[RuleProjection, ...] | None) -> dict[str, Status]:
-    worst: dict[str, Status] = {}
+def _projected(projection: tuple[RuleProjection, ...] | None) -> dict[str, Counter[Status]]:
+    found: dict[str, Counter[Status]] = {}
     for outcome in projection or ():
-        known = worst.get(outcome.rule.id)
-        if known is None or WORST_FIRST.index(outcome.status) < WORST_FIRST.index(known):
-            worst[outcome.rule.id] = outcome.status
-    return worst
+        found.setdefault(outcome.rule.id, Counter())[outcome.status] += 1
+    return found
+
+
+def _status(counts: Counter[Status]) -> tuple[str, str]:
+    """The worst status over the operators, and the spread when they differ."""
+    present = [status for status in WORST_FIRST if counts[status]]
+    spread = ", ".join(f"{counts[status]} {status}" for status in present)
+    return str(present[0]), spread if len(present) > 1 else ""
 
 
 def milestones(
     result: CheckResult, projection: tuple[RuleProjection, ...] | None
 ) -> list[Milestone]:
     """Every rule with a deadline (or an install cut-off), soonest first; its status from the
-    projection (worst over the operators) when there is one, else enforced or upcoming."""
+    projection (the worst over the operators, with the spread) when there is one, else
+    enforced or upcoming on the check date."""
     projected = _projected(projection)
     broken = Counter(violation.rule.id for violation in result.violations)
     found = []
@@ -152,8 +158,10 @@ def milestones(
             enforced = result.at >= rule.installs_from
         else:
             continue
-        status = projected.get(rule.id) or ("enforced" if enforced else "upcoming")
-        found.append(Milestone(rule.id, rule.title, day, what, str(status), broken[rule.id]))
+        status, spread = ("enforced" if enforced else "upcoming"), ""
+        if rule.id in projected:
+            status, spread = _status(projected[rule.id])
+        found.append(Milestone(rule.id, rule.title, day, what, status, broken[rule.id], spread))
     return sorted(found, key=lambda m: (m.day, m.rule))
 
 
@@ -164,7 +172,7 @@ def timeline_table(result: CheckResult, entries: list[Milestone]) -> Table:
         (
             Cell(m.day.isoformat(), lines=(m.what,)),
             Cell(m.rule, lines=(m.title,)),
-            Cell(m.status, css=f"status {m.status}"),
+            Cell(m.status, css=f"status {m.status}", lines=(m.spread,) if m.spread else ()),
             Cell(f"{m.violations:,}", m.violations),
             source_cell(rules[m.rule], result.profile),
         )
