@@ -129,3 +129,22 @@ def test_cli_bad_build_root_is_a_usage_error(releases: tuple[Path, Path]) -> Non
     shown = subprocess.run(command, capture_output=True, text=True, check=False)
     assert shown.returncode == 2
     assert "--build-root wants VENDOR_DIR=REBUILT_DIR" in shown.stderr
+
+
+def test_compressed_archives_of_other_names_pair_their_members(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "etc").mkdir(parents=True)
+    (tree / "etc/motd").write_text("welcome\n")
+    (tree / "etc/issue").write_text("release 1\n")
+    subprocess.run(
+        ["tar", "czf", str(tmp_path / "vendor-1.0.tgz"), "-C", str(tree), "."], check=True
+    )
+    (tree / "etc/issue").write_text("release 2\n")
+    subprocess.run(
+        ["tar", "czf", str(tmp_path / "rebuild.tar.gz"), "-C", str(tree), "."], check=True
+    )
+    result = compare_releases(tmp_path / "vendor-1.0.tgz", tmp_path / "rebuild.tar.gz")
+    verdicts = {pair.vendor: (pair.rebuilt, pair.verdict) for pair in result.pairs}
+    assert verdicts["/etc/motd"] == ("/etc/motd", Verdict.IDENTICAL)
+    assert verdicts["/etc/issue"] == ("/etc/issue", Verdict.DIFFERENT)
+    assert not [pair for pair in result.pairs if pair.verdict is Verdict.MISSING]

@@ -49,13 +49,20 @@ def side_files(index: FileIndex) -> list[SideFile]:
     ]
 
 
+def _top(key: str) -> str | None:
+    """The first part of a key: its top directory or the stream it was unpacked from
+    (`/product-1.2/bin/x` → `product-1.2`; `/x.tar › /etc/motd` → `x.tar`)."""
+    if not key.startswith("/"):
+        return None
+    rest = key[1:]
+    cuts = [i for i in (rest.find("/"), rest.find(CHAIN_SEPARATOR)) if i >= 0]
+    return rest[: min(cuts)].strip() if cuts else rest or None
+
+
 def _wrapper(files: list[SideFile]) -> str | None:
-    """The single top directory every file of a release sits in (`/product-1.2`), if any."""
-    firsts = {
-        f.key.split("/")[1] if f.key.startswith("/") and f.key.count("/") > 1 else None
-        for f in files
-        if f.key
-    }
+    """The single top directory or stream every file of a release sits in (`/product-1.2`,
+    the `/x.tar` decompressed from `x.tgz`), if any."""
+    firsts = {_top(f.key) for f in files if f.key}
     only = next(iter(firsts)) if len(firsts) == 1 else None
     return f"/{only}" if only else None
 
@@ -63,7 +70,15 @@ def _wrapper(files: list[SideFile]) -> str | None:
 def _unwrapped(files: list[SideFile], prefix: str | None) -> list[SideFile]:
     if prefix is None:
         return files
-    return [SideFile(f.key.removeprefix(prefix), f.artifact, f.disk, f.container) for f in files]
+    return [
+        SideFile(
+            f.key.removeprefix(prefix).removeprefix(CHAIN_SEPARATOR),
+            f.artifact,
+            f.disk,
+            f.container,
+        )
+        for f in files
+    ]
 
 
 def pair_files(
