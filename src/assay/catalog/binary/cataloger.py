@@ -1,14 +1,16 @@
 """BinaryCataloger: products and versions from the bytes of executables, libraries and blobs."""
 
+import mmap
 import posixpath
 from typing import ClassVar
 
 from assay.catalog.base import CatalogContext, Cataloger, Observation
-from assay.catalog.binary.engine import Hit, Matcher, name_matches
+from assay.catalog.binary.engine import Hit, Matcher, Scan, name_matches
 from assay.catalog.binary.linked import infer_from_links
 from assay.catalog.binary.references import LinkGraph, without_references
 from assay.catalog.binary.rules import Rule, default_rules
 from assay.catalog.binary.siblings import infer_from_siblings
+from assay.catalog.binary.version_symbols import SymbolVersion, read_version_symbols
 from assay.inventory.index import FileIndex
 from assay.model.artifact import Artifact, FileKind
 from assay.model.component import Confidence, Evidence
@@ -46,13 +48,14 @@ class BinaryCataloger(Cataloger):
                 continue
             try:
                 with index.mapped(artifact) as data:
-                    hits = matcher.scan(data)
+                    scan = matcher.scan_file(data)
+                    hits = without_references(graph, artifact, scan.hits)
+                    symbols = _symbol_versions(artifact, data, scan, hits)
             except OSError as err:
                 ctx.problem(ProblemKind.UNREADABLE, f"cannot read: {err}", artifact.location)
                 continue
-            hits = without_references(graph, artifact, hits)
             for copy in copies.get(artifact.sha256 or "", [artifact]):
-                observed = self._observe(copy, hits)
+                observed = self._observe(copy, hits) + self._observe_symbols(copy, symbols)
                 found.extend(observed)
                 if copy.kind is FileKind.ELF:
                     found.extend(self._observe_name(copy, {o.product for o in observed}))
@@ -84,6 +87,27 @@ class BinaryCataloger(Cataloger):
                 embedded=bool(rule.files) and not named,
             )
             observations.append(_observation(rule, hit.version, confidence, evidence))
+        return observations
+
+    def _observe_symbols(
+        self, artifact: Artifact, symbols: list[tuple[Rule, SymbolVersion]]
+    ) -> list[Observation]:
+        """Versions read from a version function's constant or a version datum."""
+        observations = []
+        file_name = posixpath.basename(artifact.path)
+        for rule, found in symbols:
+            named = name_matches(rule, file_name)
+            if rule.require_name and not named:
+                continue
+            evidence = Evidence(
+                artifact=artifact.id,
+                location=artifact.location,
+                method="version-symbol",
+                offset=found.offset,
+                matched=f"{found.symbol.symbol} ({found.symbol.kind}): {found.matched.hex(' ')}",
+                embedded=bool(rule.files) and not named,
+            )
+            observations.append(_observation(rule, found.version, Confidence.MEDIUM, evidence))
         return observations
 
     def _observe_name(self, artifact: Artifact, identified: set[str]) -> list[Observation]:
@@ -119,6 +143,24 @@ def _observation(
         cpes=rule.cpes_for(version),
         supplier=rule.supplier,
     )
+
+
+def _symbol_versions(
+    artifact: Artifact, data: mmap.mmap | bytes, scan: Scan, hits: list[Hit]
+) -> list[tuple[Rule, SymbolVersion]]:
+    """For an ELF file naming a version symbol of a product its text did not identify: the
+    version each such product's symbols hold (the first that decodes)."""
+    if artifact.kind is not FileKind.ELF or not scan.symbol_rules:
+        return []
+    identified = {h.rule.product for h in hits if h.confirmed or not h.rule.require_contains}
+    rules = {
+        e: r for r in scan.symbol_rules if r.product not in identified for e in r.version_symbols
+    }
+    found: dict[str, tuple[Rule, SymbolVersion]] = {}
+    for symbol_version in read_version_symbols(data, rules):
+        rule = rules[symbol_version.symbol]
+        found.setdefault(rule.product, (rule, symbol_version))
+    return list(found.values())
 
 
 def _copies(index: FileIndex) -> dict[str, list[Artifact]]:

@@ -32,14 +32,29 @@ def _hyperscan_source(pattern: re.Pattern[bytes]) -> bytes:
     return re.sub(rb"\(\?P<[A-Za-z_][A-Za-z0-9_]*>", b"(", pattern.pattern)
 
 
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What one pass over a file found: version strings, and the rules one of whose version
+    symbols is named in the file (a string table entry; whether it is defined is read later)."""
+
+    hits: list[Hit]
+    symbol_rules: tuple[Rule, ...]
+
+
 class Matcher:
     """All rules, compiled once; `scan` is thread-safe (one scanner per call)."""
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.rules = rules
         self._targets: list[tuple[Rule, re.Pattern[bytes] | None]] = []
+        self._symbol_tags: set[int] = set()
         patterns: list[Any] = []
         for rule in rules:
+            for entry in rule.version_symbols:
+                # a string table entry: NUL, the name, NUL
+                self._symbol_tags.add(len(self._targets))
+                name = rb"\x00" + re.escape(entry.symbol.encode()) + rb"\x00"
+                patterns.append(self._pattern(name, rule, None))
             for version_pattern in rule.version_patterns:
                 patterns.append(
                     self._pattern(_hyperscan_source(version_pattern), rule, version_pattern)
@@ -55,13 +70,21 @@ class Matcher:
 
     def scan(self, data: Any) -> list[Hit]:
         """Every product version string in `data` (bytes or mmap), deduplicated per offset."""
+        return self.scan_file(data).hits
+
+    def scan_file(self, data: Any) -> Scan:
+        """Version strings and version-symbol names in `data` (bytes or mmap), in one pass."""
         ends: dict[int, list[int]] = {}
         markers: set[str] = set()
+        symbols: dict[str, Rule] = {}
         targets = self._targets
+        symbol_tags = self._symbol_tags
 
         def on_match(_ctx: object, tag: int, _start: int, end: int) -> pyperscan.Scan:
             rule, compiled = targets[tag]
-            if compiled is None:
+            if tag in symbol_tags:
+                symbols[rule.product] = rule
+            elif compiled is None:
                 markers.add(rule.product)
             else:
                 found = ends.setdefault(tag, [])
@@ -76,7 +99,8 @@ class Matcher:
             assert compiled is not None
             for hit in _extract(rule, compiled, data, tag_ends, rule.product in markers):
                 hits.setdefault((rule.product, hit.offset), hit)
-        return [hits[key] for key in sorted(hits, key=lambda k: (k[1], k[0]))]
+        ordered = [hits[key] for key in sorted(hits, key=lambda k: (k[1], k[0]))]
+        return Scan(ordered, tuple(symbols.values()))
 
 
 def _extract(

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from assay.catalog.binary.version_encodings import Encoding, EncodingError
 from assay.model.component import ComponentType
 
 RULES_FILE = "binary-rules.yaml"
@@ -17,6 +18,16 @@ VERSION_GROUP = "version"
 
 class RulesError(Exception):
     """The rules file is malformed; the message names the rule and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionSymbol:
+    """A symbol whose value is the version as one integer: a function returning it as a constant
+    (`PQlibVersion`) or a read-only datum holding it (`_libiconv_version`)."""
+
+    symbol: str
+    kind: str
+    encoding: Encoding
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,7 @@ class Rule:
     version_replace: tuple[tuple[str, str], ...] = ()
     eol: tuple[tuple[str, str], ...] = ()
     eol_source: str | None = None
+    version_symbols: tuple[VersionSymbol, ...] = ()
 
     def version_from_name(self, file_name: str) -> str | None:
         """The version a file name carries where the project's library names follow its release
@@ -108,6 +120,30 @@ def _strings(rule: str, entry: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+SYMBOL_KINDS = ("function", "data")
+
+
+def _version_symbol(rule: str, entry: object) -> VersionSymbol:
+    if not isinstance(entry, dict):
+        raise RulesError(f"rule {rule}: version_symbols entries must be mappings")
+    symbol, kind = entry.get("symbol"), entry.get("kind", "function")
+    if not isinstance(symbol, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", symbol):
+        raise RulesError(f"rule {rule}: version_symbols: {symbol!r} is not a symbol name")
+    if kind not in SYMBOL_KINDS:
+        raise RulesError(f"rule {rule}: version_symbols {symbol}: kind must be function or data")
+    try:
+        encoding = Encoding(
+            name=str(entry.get("encoding")),
+            fields=entry.get("fields"),
+            trim_zero=bool(entry.get("trim_zero", False)),
+            minimum=int(entry.get("min", 1)),
+            maximum=entry.get("max"),
+        )
+    except (EncodingError, TypeError, ValueError) as err:
+        raise RulesError(f"rule {rule}: version_symbols {symbol}: {err}") from err
+    return VersionSymbol(symbol=symbol, kind=kind, encoding=encoding)
+
+
 def parse_rule(entry: dict[str, Any]) -> Rule:
     """One rule from its YAML mapping, or RulesError naming what is wrong."""
     product = entry.get("product")
@@ -118,8 +154,13 @@ def parse_rule(entry: dict[str, Any]) -> Rule:
     except ValueError as err:
         raise RulesError(f"rule {product}: type: {err}") from err
     patterns = _strings(product, entry, "version_patterns")
-    if not patterns and not entry.get("file_version"):
-        raise RulesError(f"rule {product}: neither version_patterns nor file_version is given")
+    symbols = entry.get("version_symbols") or []
+    if not isinstance(symbols, list):
+        raise RulesError(f"rule {product}: version_symbols must be a list")
+    if not patterns and not entry.get("file_version") and not symbols:
+        raise RulesError(
+            f"rule {product}: none of version_patterns, file_version, version_symbols is given"
+        )
     eol = entry.get("eol", {}) or {}
     if not isinstance(eol, dict):
         raise RulesError(f"rule {product}: eol must map release lines to dates")
@@ -143,6 +184,7 @@ def parse_rule(entry: dict[str, Any]) -> Rule:
         ),
         eol=tuple(sorted(((str(k), str(v)) for k, v in eol.items()), key=lambda kv: -len(kv[0]))),
         eol_source=entry.get("eol_source"),
+        version_symbols=tuple(_version_symbol(product, s) for s in symbols),
     )
 
 

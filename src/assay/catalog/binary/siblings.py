@@ -18,7 +18,7 @@ from assay.inventory.index import FileIndex
 from assay.model.artifact import Artifact, FileKind
 from assay.model.component import Confidence, Evidence
 
-DONOR_METHODS = ("version-string", "file-name")
+DONOR_METHODS = ("version-string", "version-symbol", "file-name")
 
 
 def infer_from_siblings(
