@@ -148,3 +148,28 @@ def test_compressed_archives_of_other_names_pair_their_members(tmp_path: Path) -
     assert verdicts["/etc/motd"] == ("/etc/motd", Verdict.IDENTICAL)
     assert verdicts["/etc/issue"] == ("/etc/issue", Verdict.DIFFERENT)
     assert not [pair for pair in result.pairs if pair.verdict is Verdict.MISSING]
+
+
+@pytest.mark.skipif(shutil.which("mksquashfs") is None, reason="needs squashfs-tools")
+def test_a_squashfs_and_a_tar_of_one_tree_hold_identical_files(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    program = build(Build(tmp_path / "build"))
+    (tree / "usr/bin").mkdir(parents=True)
+    shutil.copy2(program, tree / "usr/bin/prog")
+    (tree / "etc").mkdir()
+    (tree / "etc/motd").write_text("welcome\n")
+    (tree / "etc/shadow").write_text("root:*:19000:0:99999:7:::\n")
+    (tree / "sbin").symlink_to("usr/bin")
+    image = tmp_path / "rootfs.squashfs"
+    subprocess.run(
+        ["mksquashfs", str(tree), str(image), "-comp", "xz", "-noappend", "-quiet", "-no-progress"],
+        check=True,
+    )
+    archive = tmp_path / "rootfs.tar"
+    with tarfile.open(archive, "w") as handle:
+        handle.add(tree, arcname=".")
+    result = compare_releases(image, archive)
+    verdicts = {pair.vendor: pair.verdict for pair in result.pairs}
+    assert set(verdicts) >= {"/usr/bin/prog", "/etc/motd", "/etc/shadow", "/sbin"}
+    assert set(verdicts.values()) == {Verdict.IDENTICAL}, verdicts
+    assert result.line() == f"{len(verdicts)} of {len(verdicts)} binaries equivalent"

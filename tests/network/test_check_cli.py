@@ -91,3 +91,22 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     (tmp_path / "plan.csv").write_text("element,date,vendor\nnope,2025-01-01,Nokia\n")
     done = assay(*base, "uk-dvd-2022", "--plan", "plan.csv", cwd=tmp_path)
     assert_usage_error(done, "plan.csv:2: field 'element'")
+
+
+def test_a_bad_row_stops_the_check_before_any_output(tmp_path: Path) -> None:
+    """Each bad field the issue names: exit 2, one line naming file, row and field, nothing on
+    stdout (no half-evaluated result)."""
+    rows = make_inventory(tmp_path / "inventory.csv")
+    bad_row = 41  # the header is line 1
+    target = str(rows[bad_row - 2]["id"])
+    cases = {
+        "function": ("AMFF", "unknown network function 'AMFF'"),
+        "vendor": ("", "field 'vendor'"),
+        "install_date": ("2023-02-30", "field 'install_date'"),
+        "traffic_share": ("100.5", "field 'traffic_share'"),
+    }
+    for field, (value, words) in cases.items():
+        make_inventory(tmp_path / "inventory.csv", overrides={target: {field: value}})
+        done = assay("network", "check", "inventory.csv", "--profile", "uk-dvd-2022", cwd=tmp_path)
+        assert_usage_error(done, f"inventory.csv:{bad_row}:", f"field '{field}'", words)
+        assert done.stdout == ""

@@ -30,7 +30,7 @@ from assay.network.projection import RuleProjection, Status, project
 if TYPE_CHECKING:  # the exposure module brings SQLAlchemy: imported only with --store
     from assay.network.exposure import ExposureGroup
 
-out_console = Console()
+PIPE_WIDTH = 160
 network_app = typer.Typer(
     name="network",
     help="Network deployment policy: check an inventory of elements against a cited profile.",
@@ -145,7 +145,10 @@ def _output(
         sys.stdout.write("\n")
         return
     extra = [] if exposed is None else [exposure_renderable(exposed)]
-    print_check(out_console, result, projection, extra)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=PIPE_WIDTH)
+    print_check(console, result, projection, extra)
 
 
 def register(app: typer.Typer) -> None:
