@@ -15,6 +15,8 @@ packages=(
   libc6-dev-arm64-cross libc6-dev-mips-cross libc6-dev-mipsel-cross libc6-dev-mips64el-cross
   libc6-dev-powerpc-cross libc6-dev-ppc64-cross libc6-dev-ppc64el-cross libc6-dev-riscv64-cross
   checksec
+  # `assay equiv --diffoscope` hands a differing pair to diffoscope (GPL; called, never copied)
+  diffoscope-minimal
   # the store tests run against a real PostgreSQL server (scripts/start-postgres.sh)
   postgresql
   # the HTML report test opens report.html in headless Chromium (tests/report/test_html.py)

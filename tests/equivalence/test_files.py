@@ -2,6 +2,7 @@
 named; one changed comparison or constant is different, naming the function."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,48 @@ def test_same_bytes_are_identical(vendor: Path, builds: Path) -> None:
     pair = compare_files(vendor, copy)
     assert pair.verdict is Verdict.IDENTICAL
     assert pair.normalisations == () and pair.differences == ()
+
+
+def test_a_comment_section_added_by_objcopy_renumbers_sections_benignly(
+    vendor: Path, tmp_path: Path
+) -> None:
+    bare = tmp_path / "bare"
+    subprocess.run(["objcopy", "--remove-section", ".comment", str(vendor), str(bare)], check=True)
+    note = tmp_path / "comment.bin"
+    note.write_bytes(b"GCC: (Vendor toolchain 12.2.0) 12.2.0\0")
+    commented = tmp_path / "commented"
+    subprocess.run(
+        ["objcopy", "--add-section", f".comment={note}", str(bare), str(commented)], check=True
+    )
+    pair = compare_files(bare, commented)
+    assert pair.verdict is Verdict.EQUIVALENT, pair.differences
+    assert {"compiler-ident", "section-renumbering"} <= set(pair.normalisations)
+    assert set(pair.normalisations) <= {"compiler-ident", "section-renumbering", "section-padding"}
+
+
+def test_a_renamed_section_is_not_renumbering(vendor: Path, tmp_path: Path) -> None:
+    renamed = tmp_path / "renamed"
+    subprocess.run(
+        ["objcopy", "--rename-section", ".rodata=.rodatx", str(vendor), str(renamed)], check=True
+    )
+    assert compare_files(vendor, renamed).verdict is Verdict.DIFFERENT
+
+
+def test_a_stripped_library_names_its_changed_exported_function(tmp_path: Path) -> None:
+    sources = {
+        "ge": "int above(int a, int b) { return a >= b; }\nint other(int x) { return x + 1; }\n",
+        "gt": "int above(int a, int b) { return a > b; }\nint other(int x) { return x + 1; }\n",
+    }
+    libraries = []
+    for name, text in sources.items():
+        source = tmp_path / f"{name}.c"
+        source.write_text(text)
+        library = tmp_path / f"lib{name}.so"
+        subprocess.run(
+            ["gcc", "-O1", "-shared", "-fPIC", "-s", "-o", str(library), str(source)], check=True
+        )
+        libraries.append(library)
+    pair = compare_files(*libraries)
+    code = [d for d in pair.differences if d.section == ".text"]
+    assert pair.verdict is Verdict.DIFFERENT
+    assert [d.function for d in code] == ["above"], code

@@ -2,8 +2,6 @@
 benign build metadata? A table or JSON, and the release verdict line."""
 
 import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,8 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from assay.cli.equiv_store import save_request, save_run
 from assay.cli.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY, UsageError, readable_input
+from assay.cli.store_options import Product, ReleaseVersion, SaveFlag, StoreUrl, Vendor
 from assay.equivalence import FilePair, ReleaseVerdict, Verdict, compare_releases
+from assay.equivalence.deepdiff import DEFAULT_TIMEOUT, DeepDiffs, diffoscope_pairs
+from assay.equivalence.release import UnpackedPair
 from assay.equivalence.verdict import pair_json
 
 err_console = Console(stderr=True)
@@ -43,23 +45,58 @@ def equiv(
     ] = None,
     diffoscope: Annotated[
         Path | None,
-        typer.Option("--diffoscope", help="Run diffoscope on the first differing pair, save here."),
+        typer.Option(
+            "--diffoscope",
+            help="Run diffoscope on differing pairs; one text report per pair in this directory.",
+        ),
     ] = None,
+    diffoscope_limit: Annotated[
+        int, typer.Option("--diffoscope-limit", min=1, help="Differing pairs to diffoscope.")
+    ] = 1,
+    diffoscope_timeout: Annotated[
+        float,
+        typer.Option("--diffoscope-timeout", min=1, help="Seconds per diffoscope run."),
+    ] = DEFAULT_TIMEOUT,
+    save: SaveFlag = False,
+    store_url: StoreUrl = None,
+    vendor_name: Vendor = None,
+    product: Product = None,
+    release_version: ReleaseVersion = None,
 ) -> None:
     """Pair the files of two releases by path, then by content, and give each pair a verdict:
     identical, equivalent (each normalisation named), different (sections and functions with an
     instruction diff) or missing. Exit codes: 0 all equivalent, 1 some different or missing,
-    2 usage error, 3 an input could not be unpacked completely."""
+    2 usage error, 3 an input could not be unpacked completely.
+
+    With --save (or --store URL) and the release's --product and --release-version (and
+    --vendor), the verdicts are kept in the evaluation store for `assay network check --store`."""
     roots = tuple(_root(text) for text in build_root or ())
-    result = compare_releases(readable_input(vendor), readable_input(rebuilt), roots)
+    saving = save_request(store_url, save, vendor_name, product, release_version)
+    if diffoscope is not None and diffoscope.exists() and not diffoscope.is_dir():
+        raise UsageError(f"--diffoscope wants a directory, and {diffoscope} is a file")
+    deep: list[DeepDiffs] = []
+
+    def hand_off(pairs: tuple[UnpackedPair, ...]) -> None:
+        if diffoscope is not None:
+            deep.append(diffoscope_pairs(pairs, diffoscope, diffoscope_limit, diffoscope_timeout))
+
+    result = compare_releases(
+        readable_input(vendor), readable_input(rebuilt), roots, while_unpacked=hand_off
+    )
     for problem in result.problems:
         err_console.print(f"[yellow]warning:[/] {escape(problem)}", soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps([pair_json(p) for p in result.pairs], indent=2) + "\n")
     else:
         _print(result)
-    if diffoscope is not None:
-        _run_diffoscope(vendor, rebuilt, result, diffoscope)
+    for done in deep:
+        _report_deep(done)
+    if saving is not None:
+        key = save_run(saving, result, (vendor, rebuilt))
+        if key is None:
+            err_console.print("[yellow]not saved:[/] an input could not be unpacked completely")
+        else:
+            err_console.print(f"saved to the store as {escape(key)}", highlight=False)
     if result.problems:
         raise typer.Exit(EXIT_INCOMPLETE)
     raise typer.Exit(EXIT_POLICY if result.rest else EXIT_OK)
@@ -102,24 +139,11 @@ def _why(pair: FilePair) -> str:
     )
 
 
-def _run_diffoscope(vendor: Path, rebuilt: Path, result: ReleaseVerdict, output: Path) -> None:
-    """diffoscope (GPL, called as a program) on the first differing pair of two plain files."""
-    executable = shutil.which("diffoscope")
-    if executable is None:
-        err_console.print("[yellow]warning:[/] diffoscope is not installed; no deep diff")
-        return
-    differing = [p for p in result.pairs if p.verdict is Verdict.DIFFERENT]
-    if not differing or not (vendor.is_file() and rebuilt.is_file()):
-        err_console.print("[yellow]warning:[/] diffoscope runs only on two differing files")
-        return
-    with open(output, "w", encoding="utf-8") as handle:
-        subprocess.run(
-            [executable, "--text", "-", str(vendor), str(rebuilt)],
-            stdout=handle,
-            check=False,
-            timeout=3600,
-        )
-    err_console.print(f"diffoscope output: {escape(str(output))}")
+def _report_deep(done: DeepDiffs) -> None:
+    for warning in done.warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+    for report in done.reports:
+        err_console.print(f"diffoscope output: {escape(str(report))}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,5 @@
-"""Which functions of a code section differ, with a short capstone instruction diff: by `.symtab`
-function symbol when the file has one, by address range otherwise."""
+"""Which functions of a code section differ, with a short capstone instruction diff: by function
+symbol (`.symtab`, else `.dynsym`) where the file names them, by address range elsewhere."""
 
 import difflib
 import re
@@ -12,14 +12,40 @@ from assay.equivalence.verdict import Difference
 SHOWN_INSTRUCTIONS = 3
 SHOWN_RANGES = 5
 MAX_LINEAR_BYTES = 4 * 1024 * 1024
+MAX_RANGES = 256
+CHUNK = 4096
+WINDOW = 48
 MOVED_TARGETS = "only call/branch targets moved, to the same functions"
 _TARGET = re.compile(r"(?P<head>.*?)#?(?P<target>-?0x[0-9a-f]+|-?[0-9]+)")
 
 
 def code_differences(name: str, vendor: Code, rebuilt: Code) -> list[Difference]:
     """The functions (or address ranges) whose bytes differ between the two sides."""
-    if not vendor.functions or not rebuilt.functions:
+    named = bool(vendor.functions and rebuilt.functions)
+    complete = named and vendor.every_function_named and rebuilt.every_function_named
+    if not complete and max(len(vendor.data), len(rebuilt.data)) <= MAX_LINEAR_BYTES:
         return _range_differences(name, vendor, rebuilt)
+    found = _function_differences(name, vendor, rebuilt) if named else []
+    if len(vendor.data) != len(rebuilt.data):
+        if found:
+            return found
+        first = _first_divergence(vendor.data, rebuilt.data)
+        size = f"size {len(vendor.data)} → {len(rebuilt.data)} bytes; first difference: "
+        window = _window_differences(name, vendor, rebuilt, [(first, first + 1)])
+        return [Difference(name, size + d.detail, d.function) for d in window]
+    spans = [
+        (start - vendor.address, start - vendor.address + size)
+        for start, size in (
+            (address & ~1 if vendor.thumb else address, size)
+            for address, size in vendor.functions.values()
+        )
+    ]
+    outside = [r for r in _differing_ranges(vendor.data, rebuilt.data) if not _inside(r, spans)]
+    found.extend(_window_differences(name, vendor, rebuilt, outside[:SHOWN_RANGES]))
+    return found or [Difference(name, "bytes differ; " + _first_ranges(vendor, rebuilt))]
+
+
+def _function_differences(name: str, vendor: Code, rebuilt: Code) -> list[Difference]:
     found: list[Difference] = []
     for function in sorted(vendor.functions.keys() | rebuilt.functions.keys()):
         if function not in rebuilt.functions:
@@ -34,10 +60,62 @@ def code_differences(name: str, vendor: Code, rebuilt: Code) -> list[Difference]
                 if _targets_moved_only(vendor, rebuilt, before, after):
                     detail = f"{MOVED_TARGETS}: {detail}"
                 found.append(Difference(name, detail, function))
-    if not found:
-        detail = "bytes outside every function symbol differ; " + _first_ranges(vendor, rebuilt)
-        found.append(Difference(name, detail))
     return found
+
+
+def _differing_ranges(left: bytes, right: bytes) -> list[tuple[int, int]]:
+    """Offsets where two equal-length byte strings differ, runs less than 16 bytes apart merged;
+    equal chunks are skipped whole, so a large section costs little."""
+    ranges: list[tuple[int, int]] = []
+    for chunk in range(0, len(left), CHUNK):
+        if left[chunk : chunk + CHUNK] == right[chunk : chunk + CHUNK]:
+            continue
+        for offset in range(chunk, min(chunk + CHUNK, len(left))):
+            if left[offset] == right[offset]:
+                continue
+            if ranges and offset - ranges[-1][1] <= 16:
+                ranges[-1] = (ranges[-1][0], offset + 1)
+            elif len(ranges) == MAX_RANGES:
+                return ranges
+            else:
+                ranges.append((offset, offset + 1))
+    return ranges
+
+
+def _first_divergence(left: bytes, right: bytes) -> int:
+    low, high = 0, min(len(left), len(right))
+    while low < high:  # the longest common prefix, by halving
+        middle = (low + high + 1) // 2
+        if left[:middle] == right[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _inside(span: tuple[int, int], functions: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in functions)
+
+
+def _window_differences(
+    name: str, vendor: Code, rebuilt: Code, ranges: list[tuple[int, int]]
+) -> list[Difference]:
+    """An instruction diff of a few instructions around each differing byte range (the sweep
+    starts a little before it, on an instruction boundary where instructions have a width)."""
+    align = 1 if vendor.disassembler is None or _variable_width(vendor) else 4
+    found = []
+    for start, end in ranges:
+        low = max(0, start - WINDOW) // align * align
+        high = min(len(vendor.data), len(rebuilt.data), end + WINDOW)
+        before = instructions(vendor, vendor.address + low, vendor.data[low:high])
+        after = instructions(rebuilt, rebuilt.address + low, rebuilt.data[low:high])
+        where = f"0x{vendor.address + start:x}-0x{vendor.address + end - 1:x}"
+        found.append(Difference(name, _instruction_diff(before, after, where), where))
+    return found
+
+
+def _variable_width(code: Code) -> bool:
+    return code.disassembler is not None and code.disassembler.arch == capstone.CS_ARCH_X86
 
 
 def _range_differences(name: str, vendor: Code, rebuilt: Code) -> list[Difference]:
@@ -54,10 +132,21 @@ def _range_differences(name: str, vendor: Code, rebuilt: Code) -> list[Differenc
         start = left[i1][0] if i1 < len(left) else vendor.address + len(vendor.data)
         end = left[i2 - 1][0] if i2 > i1 else start
         lines = _pairs(left[i1:i2], right[j1:j2])
-        found.append(Difference(name, "; ".join(lines), f"0x{start:x}-0x{end:x}"))
+        function = _enclosing(vendor, start)
+        where = function if function and function == _enclosing(vendor, end) else None
+        where = where or f"0x{start:x}-0x{end:x}"
+        found.append(Difference(name, "; ".join(lines), where))
         if len(found) == SHOWN_RANGES:
             break
     return found or [Difference(name, _first_ranges(vendor, rebuilt))]
+
+
+def _enclosing(code: Code, address: int) -> str | None:
+    """The named function an address lies in, if any."""
+    for function, (start, size) in code.functions.items():
+        if (start & ~1) <= address < (start & ~1) + size:
+            return function
+    return None
 
 
 def _instruction_diff(

@@ -1,7 +1,7 @@
 """A code section ready to disassemble on any architecture capstone knows: its function symbols,
 and on ARM which stretches are ARM, Thumb or literal data (mapping symbols, else the entry)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import capstone
@@ -24,7 +24,8 @@ _ARCHES: dict[str, tuple[int, int]] = {
 @dataclass(frozen=True, slots=True)
 class Code:
     """One side's code section: its bytes, load address, functions and disassembler; on ARM also
-    the Thumb disassembler, the mapping symbols `(address, mode)` and the mode without one."""
+    the Thumb disassembler, the mapping symbols `(address, mode)` and the mode without one;
+    `every_function_named` is false when only the exported functions (`.dynsym`) are named."""
 
     data: bytes
     address: int
@@ -33,15 +34,21 @@ class Code:
     thumb: capstone.Cs | None = None
     modes: tuple[tuple[int, Mode], ...] = ()
     default_mode: Mode = "a"
+    every_function_named: bool = True
 
 
 def code_of(elf: ELFFile, section: Section, index: int) -> Code:
-    """The section's bytes and the `.symtab` functions (and ARM mapping symbols) that lie in it."""
+    """The section's bytes and the functions (and ARM mapping symbols) that lie in it: from
+    `.symtab`, else from `.dynsym` (a stripped file's exported functions)."""
     functions: dict[str, tuple[int, int]] = {}
     modes: list[tuple[int, Mode]] = []
-    symtab = elf.get_section_by_name(".symtab")
-    if isinstance(symtab, SymbolTableSection):
-        for symbol in symtab.iter_symbols():
+    named_by = ""
+    for table in (".symtab", ".dynsym"):  # a stripped file still names its exported functions
+        symbols = elf.get_section_by_name(table)
+        if functions or not isinstance(symbols, SymbolTableSection):
+            continue
+        named_by = table
+        for symbol in symbols.iter_symbols():
             if symbol["st_shndx"] != index or not symbol.name:
                 continue
             if symbol["st_info"]["type"] == "STT_FUNC" and symbol["st_size"] > 0:
@@ -50,10 +57,12 @@ def code_of(elf: ELFFile, section: Section, index: int) -> Code:
                 modes.append((symbol["st_value"], _mode(symbol.name[1])))
     data, address = section.data(), section["sh_addr"]
     if elf["e_machine"] != "EM_ARM":
-        return Code(data, address, functions, _disassembler(elf))
+        code = Code(data, address, functions, _disassembler(elf))
+        return replace(code, every_function_named=named_by == ".symtab")
     thumb = _disassembler(elf, capstone.CS_MODE_THUMB)
     default = _arm_default_mode(elf, index)
-    return Code(data, address, functions, _disassembler(elf), thumb, tuple(sorted(modes)), default)
+    code = Code(data, address, functions, _disassembler(elf), thumb, tuple(sorted(modes)), default)
+    return replace(code, every_function_named=named_by == ".symtab")
 
 
 def _mode(letter: str) -> Mode:

@@ -18,11 +18,18 @@ from assay.equivalence.normalise import (
     ignorable_section,
     normalise,
 )
+from assay.equivalence.sectionindex import (
+    SECTION_NAMES,
+    linked,
+    same_names_but_ignorable,
+    same_symbols,
+)
 from assay.equivalence.verdict import Difference
 
 HEADER_FIELDS = ("e_type", "e_machine", "e_version", "e_entry", "e_flags", "e_phnum")
 SEGMENT_FIELDS = ("p_type", "p_offset", "p_vaddr", "p_filesz", "p_memsz", "p_flags", "p_align")
-SECTION_FIELDS = ("sh_type", "sh_flags", "sh_addr", "sh_size", "sh_link", "sh_info")
+SECTION_FIELDS = ("sh_type", "sh_flags", "sh_addr", "sh_size")
+LINK_FIELDS = ("sh_link", "sh_info")
 SHF_EXECINSTR = 0x4
 BUILD_PATH_LENGTHS = "build paths"
 
@@ -77,13 +84,18 @@ class _Comparer:
             return self._result()
         self._headers()
         left_sections, right_sections = _sections(self.left), _sections(self.right)
+        self.index_names = (
+            {index: name for name, (index, _) in left_sections.items()},
+            {index: name for name, (index, _) in right_sections.items()},
+        )
+        self.name_table = (self.left["e_shstrndx"], self.right["e_shstrndx"])
         for name in left_sections.keys() | right_sections.keys():
             self._section(name, left_sections.get(name), right_sections.get(name))
         self._padding()
         return self._result()
 
     def _result(self) -> ElfComparison:
-        rank = [n.name for n in NORMALISERS] + ["section-padding"]
+        rank = [n.name for n in NORMALISERS] + [SECTION_NAMES, "section-padding"]
         names = tuple(sorted(set(self.applied), key=rank.index))
         if self.found and self.unequal_roots:
             self.found.append(Difference(BUILD_PATH_LENGTHS, _length_detail(self.unequal_roots)))
@@ -109,20 +121,16 @@ class _Comparer:
         self, name: str, a: tuple[int, Section] | None, b: tuple[int, Section] | None
     ) -> None:
         if a is None or b is None:
-            benign = ignorable_section(name)
-            if benign is not None:
-                self.applied.append(benign)
-            else:
-                side = "vendor's" if b is None else "rebuilt"
-                self.found.append(Difference(name, f"section only in the {side} file"))
+            self._one_side(name, b is None)
             return
         (left_index, left), (right_index, right) = a, b
+        if (left_index, right_index) == self.name_table and self._renumbered(left, right):
+            return
         if ignorable_section(name) is None:
-            changed = [f for f in SECTION_FIELDS if left[f] != right[f]]
-            if changed:
-                detail = ", ".join(f"{f} {left[f]} → {right[f]}" for f in changed)
-                self.found.append(Difference(name, f"section header: {detail}"))
+            self._section_header(name, left, right)
         if left["sh_type"] == "SHT_NOBITS" and right["sh_type"] == "SHT_NOBITS":
+            return
+        if self._symbols_renumbered(left, right):
             return
         executable = bool(left["sh_flags"] & SHF_EXECINSTR)
         note = left["sh_type"] == "SHT_NOTE"
@@ -139,6 +147,44 @@ class _Comparer:
             self.found.extend(code_differences(name, vendor_code, rebuilt_code))
         else:
             self.found.append(Difference(name, _bytes_detail(pair.vendor, pair.rebuilt)))
+
+    def _one_side(self, name: str, vendor_only: bool) -> None:
+        benign = ignorable_section(name)
+        if benign is not None:
+            self.applied.append(benign)
+        else:
+            side = "vendor's" if vendor_only else "rebuilt"
+            self.found.append(Difference(name, f"section only in the {side} file"))
+
+    def _symbols_renumbered(self, left: Section, right: Section) -> bool:
+        """A static symbol table that differs only by moved section numbers."""
+        if left["sh_type"] != "SHT_SYMTAB" or left.data() == right.data():
+            return False
+        if not same_symbols(left, right, *self.index_names):
+            return False
+        self.applied.append(SECTION_NAMES)
+        return True
+
+    def _section_header(self, name: str, left: Section, right: Section) -> None:
+        changed = [f"{f} {left[f]} → {right[f]}" for f in SECTION_FIELDS if left[f] != right[f]]
+        for field in LINK_FIELDS:
+            before = linked(left, field, self.index_names[0])
+            after = linked(right, field, self.index_names[1])
+            if before != after:
+                changed.append(f"{field} {before} → {after}")
+            elif left[field] != right[field]:
+                self.applied.append(SECTION_NAMES)
+        if changed:
+            self.found.append(Difference(name, f"section header: {', '.join(changed)}"))
+
+    def _renumbered(self, left: Section, right: Section) -> bool:
+        """The section-name tables differ only by names of sections allowed on one side."""
+        if left.data() == right.data():
+            return False
+        if not same_names_but_ignorable(left.data(), right.data()):
+            return False
+        self.applied.append(SECTION_NAMES)
+        return True
 
     def _padding(self) -> None:
         """Bytes no header or section covers: inside a loaded segment they must match; outside

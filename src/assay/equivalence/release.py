@@ -2,6 +2,8 @@
 and give every pair a verdict."""
 
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from assay.equivalence.elfcompare import compare_elf
@@ -17,10 +19,28 @@ Roots = tuple[tuple[bytes, bytes], ...]
 ARCHIVE_METADATA = "archive-member-order-and-mtimes"
 
 
+@dataclass(frozen=True, slots=True)
+class UnpackedPair:
+    """A judged pair with where its two files sit on disk while the workspaces exist."""
+
+    pair: FilePair
+    vendor_disk: Path | None
+    rebuilt_disk: Path | None
+    container: bool
+
+
+WhileUnpacked = Callable[[tuple[UnpackedPair, ...]], None]
+
+
 def compare_releases(
-    vendor: Path, rebuilt: Path, build_roots: Roots = (), limits: Limits | None = None
+    vendor: Path,
+    rebuilt: Path,
+    build_roots: Roots = (),
+    limits: Limits | None = None,
+    while_unpacked: WhileUnpacked | None = None,
 ) -> ReleaseVerdict:
-    """Unpack both inputs into temporary workspaces and compare every file pair."""
+    """Unpack both inputs into temporary workspaces and compare every file pair;
+    `while_unpacked` is called with the judged pairs before the workspaces are deleted."""
     with (
         tempfile.TemporaryDirectory(prefix="assay-equiv-") as left_space,
         tempfile.TemporaryDirectory(prefix="assay-equiv-") as right_space,
@@ -29,6 +49,8 @@ def compare_releases(
         right, right_problems = _unpack(rebuilt, Path(right_space), limits)
         pairs = pair_files(side_files(left), side_files(right))
         verdicts = _judge(pairs, build_roots)
+        if while_unpacked is not None:
+            while_unpacked(tuple(_unpacked(p, v) for p, v in zip(pairs, verdicts, strict=True)))
     return ReleaseVerdict(verdicts, left_problems + right_problems)
 
 
@@ -37,6 +59,14 @@ def compare_files(vendor: Path, rebuilt: Path, build_roots: Roots = ()) -> FileP
     if vendor.read_bytes() == rebuilt.read_bytes():
         return FilePair(str(vendor), str(rebuilt), Verdict.IDENTICAL)
     return _bytes_verdict(str(vendor), str(rebuilt), vendor, rebuilt, _is_elf(vendor), build_roots)
+
+
+def _unpacked(sides: tuple[SideFile | None, SideFile | None], verdict: FilePair) -> UnpackedPair:
+    vendor, rebuilt = sides
+    container = any(s is not None and s.container for s in sides)
+    return UnpackedPair(
+        verdict, vendor.disk if vendor else None, rebuilt.disk if rebuilt else None, container
+    )
 
 
 def _unpack(
