@@ -27,6 +27,7 @@ class Build:
     epoch: int = 1_700_000_000
     comparison: str = ">"
     factor: int = 7
+    banner: str = "assay sample build"
     compiler: str = "gcc"
     strip: bool = False
 
@@ -40,7 +41,10 @@ def build(settings: Build) -> Path:
     (root / "cmp.c").write_text(
         f"int above(int a, int b) {{ return a {settings.comparison} b; }}\n"
     )
-    (root / "util.c").write_text(f"int scale(int x) {{ return x * {settings.factor} + 1; }}\n")
+    (root / "util.c").write_text(
+        f"int scale(int x) {{ return x * {settings.factor} + 1; }}\n"
+        f'const char banner[] = "{settings.banner}";\n'
+    )
     sources = [str(root / name) for name in ("main.c", "cmp.c", "util.c")]
     program = root / "prog"
     environment = {**os.environ, "SOURCE_DATE_EPOCH": str(settings.epoch)}

@@ -119,3 +119,13 @@ def test_a_stripped_library_names_its_changed_exported_function(tmp_path: Path) 
     code = [d for d in pair.differences if d.section == ".text"]
     assert pair.verdict is Verdict.DIFFERENT
     assert [d.function for d in code] == ["above"], code
+
+
+def test_one_changed_string_constant_is_different_in_its_section(
+    vendor: Path, builds: Path
+) -> None:
+    changed = build(Build(builds / "banner-5", banner="assay sample bui1d"))
+    pair = compare_files(vendor, changed)
+    assert pair.verdict is Verdict.DIFFERENT
+    assert [d.section for d in pair.differences] == [".rodata"], pair.differences
+    assert "bui1d" in pair.differences[0].detail

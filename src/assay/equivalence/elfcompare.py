@@ -137,16 +137,16 @@ class _Comparer:
         pair = SectionPair(name, left.data(), right.data(), executable, note)
         if pair.vendor == pair.rebuilt:
             return
-        equal, applied = normalise(pair, self.context)
+        vendor_rest, rebuilt_rest, applied = normalise(pair, self.context)
         self.applied.extend(applied)
-        if equal:
+        if vendor_rest == rebuilt_rest:
             return
         if executable:
             vendor_code = code_of(self.left, left, left_index)
             rebuilt_code = code_of(self.right, right, right_index)
             self.found.extend(code_differences(name, vendor_code, rebuilt_code))
         else:
-            self.found.append(Difference(name, _bytes_detail(pair.vendor, pair.rebuilt)))
+            self.found.append(Difference(name, _bytes_detail(vendor_rest, rebuilt_rest)))
 
     def _one_side(self, name: str, vendor_only: bool) -> None:
         benign = ignorable_section(name)
@@ -248,9 +248,10 @@ def _bytes_detail(vendor: bytes, rebuilt: bytes) -> str:
     )
     count = sum(1 for a, b in zip(vendor, rebuilt, strict=False) if a != b)
     count += abs(len(vendor) - len(rebuilt))
+    start = max(0, first - 12)  # a little of what comes before, to recognise the string
     return (
         f"{count} byte(s) differ from offset 0x{first:x}: "
-        f"{vendor[first : first + 16]!r} → {rebuilt[first : first + 16]!r}"
+        f"{vendor[start : first + 16]!r} → {rebuilt[start : first + 16]!r}"
     )
 
 

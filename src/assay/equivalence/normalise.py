@@ -145,8 +145,8 @@ NORMALISERS: tuple[Normaliser, ...] = (
 )
 
 
-def normalise(pair: SectionPair, context: BuildContext) -> tuple[bool, tuple[str, ...]]:
-    """Whether the pair is equal after the normalisers, and the names of those that were needed."""
+def normalise(pair: SectionPair, context: BuildContext) -> tuple[bytes, bytes, tuple[str, ...]]:
+    """Both sides after the normalisers, and the names of those that changed something."""
     vendor, rebuilt, applied = pair.vendor, pair.rebuilt, []
     for normaliser in NORMALISERS:
         if vendor == rebuilt:
@@ -156,7 +156,7 @@ def normalise(pair: SectionPair, context: BuildContext) -> tuple[bool, tuple[str
         if rewritten is not None:
             vendor, rebuilt = rewritten
             applied.append(normaliser.name)
-    return vendor == rebuilt, tuple(applied)
+    return vendor, rebuilt, tuple(applied)
 
 
 def ignorable_section(name: str) -> str | None:
