@@ -16,10 +16,9 @@ from assay.catalog.base import Observation
 from assay.catalog.binary.engine import plain_name
 from assay.catalog.binary.references import LinkGraph
 from assay.catalog.binary.rules import Rule
-from assay.catalog.binary.siblings import DONOR_METHODS
+from assay.catalog.binary.siblings import DONOR_METHODS, inferred_observation
 from assay.inventory.index import FileIndex
 from assay.model.artifact import Artifact, FileKind
-from assay.model.component import Confidence, Evidence
 
 MAX_SYMLINK_HOPS = 8
 
@@ -128,20 +127,5 @@ def _loaded_by(
 
 
 def _observation(rule: Rule, artifact: Artifact, version: str, link: str) -> Observation:
-    return Observation(
-        product=rule.product,
-        name=rule.name,
-        version=version,
-        type=rule.type,
-        found_by="binary",
-        confidence=Confidence.LOW,
-        evidence=Evidence(
-            artifact=artifact.id,
-            location=artifact.location,
-            method="linked",
-            matched=f"named like {rule.name}'s files; {link} (version {version})",
-        ),
-        purl=rule.purl_for(version),
-        cpes=rule.cpes_for(version),
-        supplier=rule.supplier,
-    )
+    matched = f"named like {rule.name}'s files; {link} (version {version})"
+    return inferred_observation(rule, artifact, version, "linked", matched)

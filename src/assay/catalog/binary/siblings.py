@@ -97,6 +97,14 @@ def _observation(
 ) -> Observation:
     donor_artifact, donor_observation = donor
     version = donor_observation.version
+    matched = f"named like {rule.name}'s files; version {version} from {donor_artifact.path}"
+    return inferred_observation(rule, artifact, version, "sibling", matched)
+
+
+def inferred_observation(
+    rule: Rule, artifact: Artifact, version: str, method: str, matched: str
+) -> Observation:
+    """A low-confidence observation of a file whose version another file lends."""
     return Observation(
         product=rule.product,
         name=rule.name,
@@ -105,10 +113,7 @@ def _observation(
         found_by="binary",
         confidence=Confidence.LOW,
         evidence=Evidence(
-            artifact=artifact.id,
-            location=artifact.location,
-            method="sibling",
-            matched=f"named like {rule.name}'s files; version {version} from {donor_artifact.path}",
+            artifact=artifact.id, location=artifact.location, method=method, matched=matched
         ),
         purl=rule.purl_for(version),
         cpes=rule.cpes_for(version),
