@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from assay.cli.build_roots import parse_build_roots
 from assay.cli.equiv_store import save_request, save_run
 from assay.cli.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY, UsageError, readable_input
 from assay.cli.store_options import Product, ReleaseVersion, SaveFlag, StoreUrl, Vendor
@@ -70,7 +71,7 @@ def equiv(
 
     With --save (or --store URL) and the release's --product and --release-version (and
     --vendor), the verdicts are kept in the evaluation store for `assay network check --store`."""
-    roots = tuple(_root(text) for text in build_root or ())
+    roots = parse_build_roots(build_root, "VENDOR_DIR=REBUILT_DIR")
     saving = save_request(store_url, save, vendor_name, product, release_version)
     if diffoscope is not None and diffoscope.exists() and not diffoscope.is_dir():
         raise UsageError(f"--diffoscope wants a directory, and {diffoscope} is a file")
@@ -100,13 +101,6 @@ def equiv(
     if result.problems:
         raise typer.Exit(EXIT_INCOMPLETE)
     raise typer.Exit(EXIT_POLICY if result.rest else EXIT_OK)
-
-
-def _root(text: str) -> tuple[bytes, bytes]:
-    left, sep, right = text.partition("=")
-    if not sep or not left or not right:
-        raise UsageError(f"--build-root wants VENDOR_DIR=REBUILT_DIR, not {text!r}")
-    return left.encode(), right.encode()
 
 
 def _print(result: ReleaseVerdict) -> None:

@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assay.cli.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY, UsageError, readable_input
+from assay.cli.build_roots import parse_build_roots
+from assay.cli.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY, readable_input
 from assay.equivalence.reproducibility import ReproReport, check_reproducibility
 
 err_console = Console(stderr=True)
@@ -37,7 +38,7 @@ def repro(
     timestamps, build paths, archive order and mtimes, gzip and .pyc headers, ...), with a
     summary by cause and what to change in the build. Exit codes: 0 bit-for-bit identical,
     1 not identical, 2 usage error, 3 an input could not be unpacked completely."""
-    roots = tuple(_root(text) for text in build_root or ())
+    roots = parse_build_roots(build_root, "FIRST_DIR=SECOND_DIR")
     report = check_reproducibility(readable_input(first), readable_input(second), roots)
     for problem in report.problems:
         err_console.print(f"[yellow]warning:[/] {escape(problem)}", soft_wrap=True)
@@ -48,13 +49,6 @@ def repro(
     if report.problems:
         raise typer.Exit(EXIT_INCOMPLETE)
     raise typer.Exit(EXIT_OK if report.identical else EXIT_POLICY)
-
-
-def _root(text: str) -> tuple[bytes, bytes]:
-    left, sep, right = text.partition("=")
-    if not sep or not left or not right:
-        raise UsageError(f"--build-root wants FIRST_DIR=SECOND_DIR, not {text!r}")
-    return left.encode(), right.encode()
 
 
 def report_json(report: ReproReport) -> dict[str, object]:

@@ -208,16 +208,7 @@ def _first_ranges(vendor: Code, rebuilt: Code) -> str:
     """Differing byte ranges by address, the first few."""
     if len(vendor.data) != len(rebuilt.data):
         return f"size {len(vendor.data)} → {len(rebuilt.data)} bytes"
-    ranges: list[tuple[int, int]] = []
-    for offset, (a, b) in enumerate(zip(vendor.data, rebuilt.data, strict=True)):
-        if a == b:
-            continue
-        if ranges and offset - ranges[-1][1] <= 16:
-            ranges[-1] = (ranges[-1][0], offset + 1)
-        elif len(ranges) == SHOWN_RANGES:
-            break
-        else:
-            ranges.append((offset, offset + 1))
+    ranges = _differing_ranges(vendor.data, rebuilt.data)[:SHOWN_RANGES]
     return "bytes differ at " + ", ".join(
         f"0x{vendor.address + a:x}-0x{vendor.address + b:x}" for a, b in ranges
     )
